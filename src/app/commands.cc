@@ -1,0 +1,149 @@
+#include "app/commands.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "common/log.h"
+#include "tools/builtin.h"
+#include "transport/stdio/stdio_transport.h"
+
+namespace ferry::app {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+// Flags shared by every subcommand that loads configuration.
+struct ConfigFlags {
+  std::string file;
+  std::vector<std::string> profiles;
+  std::vector<std::string> sets;
+
+  void AddTo(CLI::App& cmd) {
+    cmd.add_option("-c,--config", file, "YAML configuration file (also FERRY_CONFIG)");
+    cmd.add_option("-p,--profile", profiles,
+                   "Profile(s) to apply before the file, e.g. production,low_latency")
+        ->delimiter(',');
+    cmd.add_option("--set", sets, "Override one key: --set section.key=value (repeatable)");
+  }
+
+  Result<Config> Load(std::map<std::string, std::string> extra = {}) const {
+    ConfigSources sources;
+    if (!file.empty()) sources.file = file;
+    sources.profiles = profiles;
+    for (const auto& s : sets) {
+      const auto eq = s.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return Fail(ErrorCode::kInvalidConfig, "--set " + s + ": expected section.key=value");
+      }
+      sources.overrides[s.substr(0, eq)] = s.substr(eq + 1);
+    }
+    for (auto& [k, v] : extra) sources.overrides[k] = v;
+    return LoadConfig(sources);
+  }
+};
+
+void OnStopSignal(int) { transport::RequestStop(); }
+
+void InstallSignalHandlers() {
+  struct sigaction sa{};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  // A client that closes its end of stdout must not kill us mid-write; write() reports EPIPE.
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int Serve(const ConfigFlags& flags, bool stdio, const RegisterExtras& extras) {
+  auto config = flags.Load();
+  if (!config) {
+    std::fprintf(stderr, "ferry: invalid configuration: %s\n", config.error().message.c_str());
+    return 2;
+  }
+  if (auto r = InitLogging(config->logging.level); !r) {
+    std::fprintf(stderr, "ferry: %s\n", r.error().message.c_str());
+    return 2;
+  }
+  if (!stdio) {
+    std::fprintf(stderr,
+                 "ferry: this build serves MCP over stdio only; run `ferry serve --stdio` "
+                 "(the Streamable HTTP transport is not part of this build yet)\n");
+    return 2;
+  }
+  InstallSignalHandlers();
+  Server server({.name = config->server.name, .version = kVersion, .title = "Ferry"}, *config);
+  if (auto r = tools::RegisterBuiltinTools(server); !r) {
+    Log().error("registering built-in tools failed: {}", r.error().message);
+    return 1;
+  }
+  if (extras) {
+    if (auto r = extras(server); !r) {
+      Log().error("registering tools failed: {}", r.error().message);
+      return 1;
+    }
+  }
+  auto served = server.ServeStdio();
+  if (!served) {
+    Log().error("{}", served.error().message);
+    if (served.error().code == ErrorCode::kTimeout) {
+      // Handlers that ignore cancellation would block the pools' joins forever.
+      std::fflush(stderr);
+      std::_Exit(1);
+    }
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv, const RegisterExtras& extras) {
+  CLI::App app{"Ferry: a high-performance Model Context Protocol server runtime", "ferry"};
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+
+  ConfigFlags serve_flags;
+  bool stdio = false;
+  auto* serve = app.add_subcommand("serve", "Serve MCP (stdio with --stdio)");
+  serve->add_flag("--stdio", stdio, "Serve over stdin/stdout (newline-delimited JSON-RPC)");
+  serve_flags.AddTo(*serve);
+
+  ConfigFlags config_flags;
+  bool describe = false, markdown = false, print = false;
+  auto* config = app.add_subcommand("config", "Describe or print the configuration");
+  config->add_flag("--describe", describe, "Print every key: type, default, range, meaning");
+  config->add_flag("--markdown", markdown, "With --describe: Markdown (docs/configuration.md)");
+  config->add_flag("--print", print, "Print the effective configuration as YAML");
+  config_flags.AddTo(*config);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (serve->parsed()) return Serve(serve_flags, stdio, extras);
+
+  if (describe) {
+    std::cout << DescribeConfig(markdown);
+    return 0;
+  }
+  if (print) {
+    auto loaded = config_flags.Load();
+    if (!loaded) {
+      std::fprintf(stderr, "ferry: invalid configuration: %s\n", loaded.error().message.c_str());
+      return 2;
+    }
+    std::cout << PrintConfig(*loaded);
+    return 0;
+  }
+  std::fprintf(stderr, "ferry config: give --describe or --print\n");
+  return 2;
+}
+
+}  // namespace ferry::app

@@ -1,0 +1,138 @@
+// Session: one MCP conversation with one client (a stdio process, later an HTTP session). It
+// decodes incoming JSON-RPC text, runs the lifecycle (initialize, version negotiation), dispatches
+// methods to the registry's handlers on the right executor, tracks requests in flight (duplicate
+// ids, cancellation, tool_timeout), correlates server-to-client requests, and writes every outgoing
+// message through its Outbound.
+//
+// Responses are routed by the session that received the request, never by id alone.
+//
+// Thread-safety: HandleText/HandleOversized are called by one reader thread at a time. Everything
+// else (handler completion, notifications, Shutdown) may happen on any thread; shared state is
+// guarded by mutex_ (in-flight calls) or atomics.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <boost/json.hpp>
+
+#include "ferry/server.h"
+#include "json/jsonrpc.h"
+#include "runtime/correlation.h"
+
+namespace ferry::protocol {
+
+class ServerCore;
+
+// Where a session's outgoing messages go. Send takes one complete JSON-RPC message (no newline).
+// Implementations must be safe to call from any thread.
+class Outbound {
+ public:
+  virtual ~Outbound() = default;
+  virtual void Send(std::string message) = 0;
+};
+
+// The protocol versions Ferry negotiates, newest first.
+inline constexpr std::string_view kSupportedVersions[] = {"2025-11-25", "2025-06-18",
+                                                          "2025-03-26", "2024-11-05"};
+inline constexpr std::string_view kLatestVersion = kSupportedVersions[0];
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(ServerCore& core, std::shared_ptr<Outbound> outbound);
+  ~Session();
+
+  // One framed message (a JSON-RPC message or batch as text).
+  void HandleText(std::string_view text);
+  // A message that was refused for exceeding protocol.max_message_size while being read.
+  void HandleOversized(std::size_t limit);
+
+  // Blocks while `limit` or more requests are running (backpressure for the reader).
+  void WaitForCapacity(std::size_t limit);
+  // Blocks until no request runs or `deadline` passes; true when idle.
+  bool WaitIdle(std::chrono::steady_clock::time_point deadline);
+  // Input ended: fails pending server-to-client requests (nobody will answer them).
+  void InputClosed();
+  // Cancels every running request (no responses are sent for them) and pending client requests.
+  void CancelAll(std::string_view reason);
+
+  std::size_t running() const;
+  bool initialized() const { return initialized_.load(std::memory_order_acquire); }
+  bool IsSubscribed(std::string_view uri) const;
+
+  // Sends a notification if the session is initialized (list_changed, resources/updated).
+  void Notify(std::string_view method, const boost::json::value& params);
+
+ private:
+  struct Batch;
+  struct Call;
+  class CallContext;
+  friend class CallContext;
+
+  void HandleValue(boost::json::value&& value, const std::shared_ptr<Batch>& batch);
+  void HandleBatch(boost::json::array&& items);
+  // Sends a batch's responses as one array once all of them are in.
+  void FlushBatch(Batch& batch);
+  void HandleRequest(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch);
+  void HandleNotification(jsonrpc::Notification&& notification);
+  void HandleResponse(const jsonrpc::Id& id, Result<boost::json::value> outcome);
+
+  // Answers a request handled synchronously on the reader thread.
+  void Reply(const jsonrpc::Id& id, const std::shared_ptr<Batch>& batch, std::string message);
+  void ReplyError(const std::optional<jsonrpc::Id>& id, const std::shared_ptr<Batch>& batch,
+                  const Error& error);
+
+  // Built-in methods answered on the reader thread.
+  Result<boost::json::value> Initialize(const boost::json::value& params);
+  Result<boost::json::value> ListTools(const boost::json::value& params);
+  Result<boost::json::value> ListResources(const boost::json::value& params);
+  Result<boost::json::value> ListTemplates(const boost::json::value& params);
+  Result<boost::json::value> ListPrompts(const boost::json::value& params);
+  Result<boost::json::value> Subscribe(const boost::json::value& params, bool subscribe);
+  Result<boost::json::value> SetLevel(const boost::json::value& params);
+
+  // Methods that run user handlers: started here, answered when the handler finishes.
+  void CallTool(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch);
+  void ReadResource(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch);
+  void GetPrompt(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch);
+  void Complete(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch);
+
+  // Registers `request` as in flight and runs `work` on `execution`; `work` returns the result
+  // JSON or an error, which becomes the response. `what` names the work in timeout errors.
+  using Work = std::function<Result<boost::json::value>(CallContext&)>;
+  void Start(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch, Execution execution,
+             std::chrono::milliseconds timeout, std::string what, Work work);
+  void RunCall(const std::shared_ptr<Call>& call, const Work& work);
+  void Answer(const std::shared_ptr<Call>& call, std::string message);
+  void Finish(const std::shared_ptr<Call>& call);
+
+  Result<boost::json::value> SendClientRequest(Call& call, std::string_view method,
+                                               boost::json::object params,
+                                               std::optional<std::chrono::milliseconds> timeout);
+  void Send(std::string message) { outbound_->Send(std::move(message)); }
+
+  ServerCore& core_;
+  std::shared_ptr<Outbound> outbound_;
+  std::shared_ptr<runtime::CorrelationManager> correlation_;
+  jsonrpc::Parser parser_;  // reader thread only
+
+  std::atomic<bool> initialized_{false};
+  std::atomic<bool> batches_allowed_{false};
+  std::atomic<int> log_level_{static_cast<int>(LogLevel::kDebug)};
+  ClientInfo client_;  // written once by initialize (reader thread) before initialized_ is set
+
+  mutable std::mutex mutex_;  // guards calls_, running_, subscriptions_
+  std::condition_variable changed_;
+  std::unordered_map<std::string, std::shared_ptr<Call>> calls_;  // by Id::Key()
+  std::size_t running_ = 0;  // handlers started and not yet returned
+  std::set<std::string, std::less<>> subscriptions_;
+};
+
+}  // namespace ferry::protocol

@@ -1,0 +1,454 @@
+// Interop: the official MCP TypeScript SDK client drives Ferry's fixture server over stdio and
+// exercises every feature a client sees. Run: FERRY_FIXTURE_SERVER=build/.../ferry_fixture_server
+//   node --test --test-reporter=spec tests/interop/stdio_interop.test.mjs
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  McpError,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+
+const SERVER = process.env.FERRY_FIXTURE_SERVER;
+const REQUEST_TIMEOUT_MS = 10_000; // every request is bounded; the SDK's default is 60 s
+const TEST_TIMEOUT_MS = 20_000;
+const opts = (extra = {}) => ({ timeout: REQUEST_TIMEOUT_MS, ...extra });
+
+const FIXTURE_TOOLS = ['fixture_echo', 'add', 'image', 'fail', 'slow', 'slow_status', 'log', 'sample',
+  'elicit', 'roots', 'touch'];
+const PAD_TOOLS = Array.from({ length: 60 }, (_, i) => `pad_${String(i + 1).padStart(2, '0')}`);
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const BLOB_BASE64 = Buffer.from([...Array(16).keys()]).toString('base64');
+
+// Polls `predicate` every 10 ms until it returns a truthy value, or fails naming `what`.
+async function waitFor(predicate, what, timeoutMs = 3000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Wraps the SDK's stdio transport to keep every message that crossed it, so tests can check what
+// went over the wire (the negotiated version, requests the server must not have sent).
+class RecordingTransport {
+  constructor(inner) {
+    this.inner = inner;
+    this.sent = [];
+    this.received = [];
+  }
+  async start() {
+    this.inner.onmessage = (message, extra) => {
+      this.received.push(message);
+      this.onmessage?.(message, extra);
+    };
+    this.inner.onclose = () => this.onclose?.();
+    this.inner.onerror = (error) => this.onerror?.(error);
+    return this.inner.start();
+  }
+  async send(message, options) {
+    this.sent.push(message);
+    return this.inner.send(message, options);
+  }
+  async close() { return this.inner.close(); }
+  get sessionId() { return undefined; }
+}
+
+// Starts the fixture server and connects an SDK client with the given capabilities. Server stderr
+// is kept (last 64 KiB) and printed if a test of the suite fails.
+async function connect(capabilities, setup = () => {}) {
+  assert.ok(SERVER, 'set FERRY_FIXTURE_SERVER to the ferry_fixture_server binary');
+  const stdio = new StdioClientTransport({
+    command: SERVER, args: ['serve', '--stdio'], env: { ...process.env }, stderr: 'pipe',
+  });
+  const session = { stderr: '', transport: new RecordingTransport(stdio) };
+  stdio.stderr.on('data', (chunk) => { session.stderr = (session.stderr + chunk).slice(-65536); });
+  session.client = new Client({ name: 'ferry-interop-test', version: '1.0.0' }, { capabilities });
+  setup(session.client);
+  await session.client.connect(session.transport, opts());
+  return session;
+}
+
+// Runs a test body and remembers failures, so `after` can show the server's stderr.
+function check(state, name, fn) {
+  test(name, { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    try {
+      await fn(t);
+    } catch (error) {
+      state.failed = true;
+      throw error;
+    }
+  });
+}
+
+async function rejectsWithCode(promise, code, messagePattern) {
+  await assert.rejects(promise, (error) => {
+    assert.ok(error instanceof McpError, `expected McpError, got ${error}`);
+    assert.equal(error.code, code, `error code (message: ${error.message})`);
+    if (messagePattern) assert.match(error.message, messagePattern);
+    return true;
+  });
+}
+
+const textOf = (result) => result.content.filter((c) => c.type === 'text').map((c) => c.text).join('');
+
+describe('Ferry fixture server via the official TypeScript SDK client', () => {
+  const state = { failed: false };
+  let s; // the session: { client, transport, stderr }
+  const samplingRequests = [];
+  const elicitRequests = [];
+  let rootsRequests = 0;
+  const logs = [];
+  const updates = [];
+
+  before(async () => {
+    s = await connect({ sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } },
+      (client) => {
+        client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+          samplingRequests.push(request.params);
+          const text = request.params.messages[0].content.text;
+          return { model: 'interop-test-model', role: 'assistant',
+            content: { type: 'text', text: `sampled: ${text}` } };
+        });
+        client.setRequestHandler(ElicitRequestSchema, async (request) => {
+          elicitRequests.push(request.params);
+          return { action: 'accept', content: { name: 'Ada' } };
+        });
+        client.setRequestHandler(ListRootsRequestSchema, async () => {
+          rootsRequests += 1;
+          return { roots: [{ uri: 'file:///tmp/ferry-interop-root', name: 'interop root' }] };
+        });
+        client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => logs.push(n.params));
+        client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => updates.push(n.params));
+      });
+  });
+
+  after(async () => {
+    if (state.failed && s) process.stderr.write(`--- fixture server stderr ---\n${s.stderr}\n`);
+    await s?.client.close();
+  });
+
+  check(state, 'initialize: server info, capabilities, protocol version 2025-11-25', () => {
+    const init = s.transport.received.find((m) => m.id === s.transport.sent[0].id);
+    assert.equal(s.transport.sent[0].method, 'initialize');
+    assert.equal(init.result.protocolVersion, '2025-11-25');
+    const info = s.client.getServerVersion();
+    assert.equal(typeof info.name, 'string');
+    assert.ok(info.name.length > 0, 'serverInfo.name is empty');
+    assert.equal(typeof info.version, 'string');
+    const caps = s.client.getServerCapabilities();
+    for (const capability of ['tools', 'resources', 'prompts', 'logging', 'completions']) {
+      assert.ok(caps[capability], `capability ${capability} missing: ${JSON.stringify(caps)}`);
+    }
+    assert.equal(caps.resources.subscribe, true, 'resources.subscribe');
+  });
+
+  check(state, 'ping', async () => {
+    assert.deepEqual(await s.client.ping(opts()), {});
+  });
+
+  check(state, 'tools/list pages through every tool without duplicates', async () => {
+    const all = [];
+    let cursor;
+    let pages = 0;
+    do {
+      const page = await s.client.listTools(cursor === undefined ? {} : { cursor }, opts());
+      pages += 1;
+      assert.ok(pages <= 20, 'more than 20 pages: the cursor does not advance');
+      all.push(...page.tools);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    const names = all.map((t) => t.name);
+    assert.ok(pages >= 2, `expected several pages at page size 50, got ${pages} for ${names.length} tools`);
+    assert.equal(new Set(names).size, names.length, `duplicate tools: ${names}`);
+    for (const name of [...FIXTURE_TOOLS, ...PAD_TOOLS, 'echo']) {
+      assert.ok(names.includes(name), `tool ${name} missing from tools/list`);
+    }
+    const add = all.find((t) => t.name === 'add');
+    assert.equal(add.inputSchema.type, 'object');
+    assert.deepEqual(add.inputSchema.required, ['a', 'b']);
+    assert.equal(add.outputSchema.properties.sum.type, 'number');
+    assert.equal(add.annotations?.readOnlyHint, true);
+    // The SDK caches output-schema validators per listTools call and clears them on the next page,
+    // so give it the whole list for the structured-output test below.
+    s.client.cacheToolMetadata(all);
+    assert.ok(s.client.getToolOutputValidator('add'), 'SDK has no validator for add');
+  });
+
+  check(state, 'tools/call returns text', async () => {
+    const result = await s.client.callTool({ name: 'fixture_echo', arguments: { text: 'héllo ✓' } },
+      undefined, opts());
+    assert.notEqual(result.isError, true);
+    assert.deepEqual(result.content, [{ type: 'text', text: 'héllo ✓' }]);
+  });
+
+  check(state, 'tools/call of the built-in diagnostics echo', async () => {
+    const result = await s.client.callTool({ name: 'echo', arguments: { text: 'built-in' } },
+      undefined, opts());
+    assert.notEqual(result.isError, true);
+    assert.match(textOf(result), /built-in/);
+  });
+
+  check(state, 'tools/call returns an image', async () => {
+    const result = await s.client.callTool({ name: 'image', arguments: {} }, undefined, opts());
+    assert.equal(result.content.length, 1);
+    const [image] = result.content;
+    assert.equal(image.type, 'image');
+    assert.equal(image.mimeType, 'image/png');
+    const png = Buffer.from(image.data, 'base64');
+    assert.ok(png.subarray(0, 8).equals(PNG_SIGNATURE), 'not a PNG');
+    assert.equal(png.readUInt32BE(16), 4, 'width');
+    assert.equal(png.readUInt32BE(20), 4, 'height');
+  });
+
+  check(state, 'tools/call returns structured content that the SDK validates', async () => {
+    const result = await s.client.callTool({ name: 'add', arguments: { a: 2, b: 3.5 } },
+      undefined, opts());
+    assert.notEqual(result.isError, true);
+    assert.deepEqual(result.structuredContent, { sum: 5.5 });
+    // Backwards compatibility (spec): the structured result also comes as serialized JSON text.
+    assert.deepEqual(JSON.parse(textOf(result)), { sum: 5.5 });
+  });
+
+  check(state, 'a failing tool gives an isError result, not a JSON-RPC error', async () => {
+    const result = await s.client.callTool({ name: 'fail', arguments: {} }, undefined, opts());
+    assert.equal(result.isError, true);
+    assert.match(textOf(result), /always fails/);
+  });
+
+  check(state, 'invalid arguments give an isError result naming the problem', async () => {
+    // MCP 2025-11-25: input validation errors are tool execution errors, so the model can see them.
+    const wrongType = await s.client.callTool({ name: 'fixture_echo', arguments: { text: 42 } },
+      undefined, opts());
+    assert.equal(wrongType.isError, true, JSON.stringify(wrongType));
+    assert.match(textOf(wrongType), /text/);
+    const missing = await s.client.callTool({ name: 'add', arguments: { a: 1 } }, undefined, opts());
+    assert.equal(missing.isError, true, JSON.stringify(missing));
+    assert.match(textOf(missing), /\bb\b/);
+  });
+
+  check(state, 'an unknown tool is a JSON-RPC error', async () => {
+    // The spec's example answers an unknown tool with -32602 (invalid params).
+    await rejectsWithCode(s.client.callTool({ name: 'no_such_tool', arguments: {} }, undefined, opts()),
+      -32602, /no_such_tool/);
+  });
+
+  check(state, 'progress notifications arrive with increasing values', async () => {
+    const seen = [];
+    const result = await s.client.callTool({ name: 'slow', arguments: { steps: 5, delay_ms: 20 } },
+      undefined, opts({ onprogress: (p) => seen.push(p) }));
+    assert.notEqual(result.isError, true, textOf(result));
+    assert.ok(seen.length >= 2, `progress notifications: ${JSON.stringify(seen)}`);
+    for (let i = 1; i < seen.length; i++) {
+      assert.ok(seen[i].progress > seen[i - 1].progress, `not increasing: ${JSON.stringify(seen)}`);
+    }
+    assert.equal(seen.at(-1).progress, 5);
+    assert.equal(seen.at(-1).total, 5);
+    assert.match(seen.at(-1).message ?? '', /step 5/);
+  });
+
+  check(state, 'cancellation stops a running tool and the server keeps serving', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    let progressed = 0;
+    const call = s.client.callTool({ name: 'slow', arguments: { steps: 200, delay_ms: 25 } }, undefined,
+      opts({ signal: controller.signal, onprogress: () => { progressed += 1; } }));
+    await waitFor(() => progressed >= 2, 'progress from the slow tool');
+    controller.abort('interop test cancels');
+    await assert.rejects(call);
+    const request = s.transport.sent.findLast((m) => m.method === 'tools/call' && m.params.name === 'slow');
+    const cancel = s.transport.sent.find((m) => m.method === 'notifications/cancelled');
+    assert.equal(cancel?.params.requestId, request.id, 'the SDK sent notifications/cancelled');
+
+    // The work itself must stop, well before its 5 s: the tool records what it did, and
+    // slow_status reads that back (polled for up to 3 s).
+    let last;
+    for (let i = 0; i < 100; i++) {
+      const r = await s.client.callTool({ name: 'slow_status', arguments: {} }, undefined, opts());
+      last = r.structuredContent;
+      if (last.running === 0) break;
+      await sleep(30);
+    }
+    assert.equal(last.running, 0, `slow still running: ${JSON.stringify(last)}`);
+    assert.equal(last.last_cancelled, true, JSON.stringify(last));
+    assert.ok(last.last_steps < 200, JSON.stringify(last));
+    assert.ok(Date.now() - started < 4000, `took ${Date.now() - started} ms`);
+
+    // Still responsive, and no response for the cancelled request (spec: SHOULD NOT send one).
+    const echo = await s.client.callTool({ name: 'fixture_echo', arguments: { text: 'after cancel' } },
+      undefined, opts());
+    assert.equal(textOf(echo), 'after cancel');
+    await sleep(100);
+    const late = s.transport.received.filter((m) => m.id === request.id && !('method' in m));
+    assert.deepEqual(late, [], 'the server answered a cancelled request');
+  });
+
+  check(state, 'resources: list, read text and blob, templates, read via template', async () => {
+    const { resources } = await s.client.listResources({}, opts());
+    const hello = resources.find((r) => r.uri === 'fixture://static/hello');
+    const blob = resources.find((r) => r.uri === 'fixture://static/blob');
+    assert.equal(hello?.mimeType, 'text/plain', JSON.stringify(resources));
+    assert.equal(blob?.mimeType, 'application/octet-stream');
+
+    const text = await s.client.readResource({ uri: 'fixture://static/hello' }, opts());
+    assert.deepEqual(text.contents.map(({ uri, mimeType, text: t }) => ({ uri, mimeType, text: t })),
+      [{ uri: 'fixture://static/hello', mimeType: 'text/plain', text: 'Hello, Ferry' }]);
+    const bytes = await s.client.readResource({ uri: 'fixture://static/blob' }, opts());
+    assert.equal(bytes.contents.length, 1);
+    assert.equal(bytes.contents[0].blob, BLOB_BASE64);
+
+    const { resourceTemplates } = await s.client.listResourceTemplates({}, opts());
+    const items = resourceTemplates.find((t) => t.uriTemplate === 'fixture://items/{id}');
+    assert.ok(items, JSON.stringify(resourceTemplates));
+    assert.equal(items.mimeType, 'application/json');
+
+    const item = await s.client.readResource({ uri: 'fixture://items/beta' }, opts());
+    assert.equal(item.contents[0].uri, 'fixture://items/beta');
+    assert.deepEqual(JSON.parse(item.contents[0].text), { id: 'beta', name: 'Item beta' });
+  });
+
+  check(state, 'reading an unknown resource is error -32002', async () => {
+    await rejectsWithCode(s.client.readResource({ uri: 'fixture://items/nope' }, opts()), -32002);
+    await rejectsWithCode(s.client.readResource({ uri: 'fixture://missing' }, opts()), -32002);
+  });
+
+  check(state, 'subscribe, updated notification, unsubscribe', async () => {
+    const uri = 'fixture://static/hello';
+    assert.deepEqual(await s.client.subscribeResource({ uri }, opts()), {});
+    await s.client.callTool({ name: 'touch', arguments: { uri } }, undefined, opts());
+    await waitFor(() => updates.some((u) => u.uri === uri), 'notifications/resources/updated');
+
+    // A resource nobody subscribed to gets no notification.
+    await s.client.callTool({ name: 'touch', arguments: { uri: 'fixture://static/blob' } }, undefined,
+      opts());
+    assert.deepEqual(await s.client.unsubscribeResource({ uri }, opts()), {});
+    const before = updates.length;
+    await s.client.callTool({ name: 'touch', arguments: { uri } }, undefined, opts());
+    await s.client.ping(opts());
+    await sleep(200);
+    assert.equal(updates.length, before, `update after unsubscribe: ${JSON.stringify(updates)}`);
+    assert.deepEqual(updates.map((u) => u.uri), [uri]);
+  });
+
+  check(state, 'prompts: list and get', async () => {
+    const { prompts } = await s.client.listPrompts({}, opts());
+    const greeting = prompts.find((p) => p.name === 'greeting');
+    assert.ok(greeting, JSON.stringify(prompts));
+    const args = Object.fromEntries(greeting.arguments.map((a) => [a.name, a.required ?? false]));
+    assert.deepEqual(args, { name: true, style: false });
+
+    const got = await s.client.getPrompt({ name: 'greeting', arguments: { name: 'Ada', style: 'pirate' } },
+      opts());
+    assert.equal(got.messages.length, 1);
+    assert.equal(got.messages[0].role, 'user');
+    assert.deepEqual(got.messages[0].content, { type: 'text', text: 'Greet Ada like a pirate.' });
+  });
+
+  check(state, 'prompts/get without a required argument is error -32602', async () => {
+    await rejectsWithCode(s.client.getPrompt({ name: 'greeting', arguments: {} }, opts()), -32602);
+    await rejectsWithCode(s.client.getPrompt({ name: 'no_such_prompt', arguments: {} }, opts()), -32602);
+  });
+
+  check(state, 'completion/complete for a prompt argument and a template variable', async () => {
+    const style = await s.client.complete({ ref: { type: 'ref/prompt', name: 'greeting' },
+      argument: { name: 'style', value: 'p' } }, opts());
+    assert.deepEqual(style.completion.values, ['pirate']);
+    const all = await s.client.complete({ ref: { type: 'ref/prompt', name: 'greeting' },
+      argument: { name: 'style', value: '' } }, opts());
+    assert.deepEqual([...all.completion.values].sort(), ['casual', 'formal', 'pirate']);
+    const ids = await s.client.complete({ ref: { type: 'ref/resource', uri: 'fixture://items/{id}' },
+      argument: { name: 'id', value: 'ap' } }, opts());
+    assert.deepEqual(ids.completion.values, ['apple', 'apricot']);
+  });
+
+  check(state, 'logging/setLevel filters notifications/message', async () => {
+    const fixtureLogs = () => logs.filter((l) => l.logger === 'fixture');
+    assert.deepEqual(await s.client.setLoggingLevel('warning', opts()), {});
+    logs.length = 0;
+    await s.client.callTool({ name: 'log', arguments: {} }, undefined, opts());
+    // The tool logs lowest level first, so once `error` is here every earlier one would be too.
+    await waitFor(() => fixtureLogs().some((l) => l.level === 'error'), 'the error-level message');
+    assert.deepEqual(fixtureLogs().map((l) => l.level), ['warning', 'error']);
+    assert.equal(fixtureLogs()[0].data, 'fixture log at warning');
+
+    await s.client.setLoggingLevel('debug', opts());
+    logs.length = 0;
+    await s.client.callTool({ name: 'log', arguments: {} }, undefined, opts());
+    await waitFor(() => fixtureLogs().some((l) => l.level === 'error'), 'the error-level message');
+    assert.deepEqual(fixtureLogs().map((l) => l.level), ['debug', 'info', 'notice', 'warning', 'error']);
+  });
+
+  check(state, 'sampling round trip', async () => {
+    const result = await s.client.callTool({ name: 'sample', arguments: { prompt: 'What is 2+2?' } },
+      undefined, opts());
+    assert.notEqual(result.isError, true, textOf(result));
+    assert.equal(textOf(result), 'sampled: What is 2+2?');
+    assert.equal(samplingRequests.length, 1);
+    assert.equal(samplingRequests[0].maxTokens, 64);
+    assert.deepEqual(samplingRequests[0].messages,
+      [{ role: 'user', content: { type: 'text', text: 'What is 2+2?' } }]);
+  });
+
+  check(state, 'elicitation round trip', async () => {
+    const result = await s.client.callTool({ name: 'elicit', arguments: {} }, undefined, opts());
+    assert.notEqual(result.isError, true, textOf(result));
+    assert.equal(textOf(result), 'action=accept name=Ada');
+    assert.equal(elicitRequests.length, 1);
+    assert.equal(elicitRequests[0].message, 'What is your name?');
+    assert.equal(elicitRequests[0].requestedSchema.properties.name.type, 'string');
+  });
+
+  check(state, 'roots/list round trip', async () => {
+    const result = await s.client.callTool({ name: 'roots', arguments: {} }, undefined, opts());
+    assert.notEqual(result.isError, true, textOf(result));
+    assert.deepEqual(JSON.parse(textOf(result)),
+      [{ uri: 'file:///tmp/ferry-interop-root', name: 'interop root' }]);
+    assert.equal(rootsRequests, 1);
+  });
+
+  check(state, 'several calls in flight at once are all answered', async () => {
+    const calls = Array.from({ length: 20 }, (_, i) =>
+      s.client.callTool({ name: 'fixture_echo', arguments: { text: `n${i}` } }, undefined, opts()));
+    const results = await Promise.all(calls);
+    assert.deepEqual(results.map(textOf), Array.from({ length: 20 }, (_, i) => `n${i}`));
+  });
+});
+
+describe('a client without the sampling capability', () => {
+  const state = { failed: false };
+  let s;
+  before(async () => { s = await connect({}); });
+  after(async () => {
+    if (state.failed && s) process.stderr.write(`--- fixture server stderr ---\n${s.stderr}\n`);
+    await s?.client.close();
+  });
+
+  check(state, 'gets an error result from `sample`, and no sampling request', async () => {
+    const started = Date.now();
+    const result = await s.client.callTool({ name: 'sample', arguments: {} }, undefined, opts());
+    assert.equal(result.isError, true, JSON.stringify(result));
+    assert.match(textOf(result), /sampling/i);
+    assert.ok(Date.now() - started < 3000, 'the server waited instead of refusing at once');
+    const asked = s.transport.received.filter((m) => m.method === 'sampling/createMessage');
+    assert.deepEqual(asked, [], 'the server sent sampling/createMessage to a client without sampling');
+  });
+
+  check(state, 'elicitation and roots are refused the same way', async () => {
+    for (const name of ['elicit', 'roots']) {
+      const result = await s.client.callTool({ name, arguments: {} }, undefined, opts());
+      assert.equal(result.isError, true, `${name}: ${JSON.stringify(result)}`);
+    }
+    const asked = s.transport.received.filter((m) => 'method' in m && 'id' in m);
+    assert.deepEqual(asked, [], 'the server sent a request the client did not declare');
+  });
+});
