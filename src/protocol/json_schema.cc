@@ -50,8 +50,8 @@ constexpr unsigned kTypeString = 1u << 5;
 constexpr unsigned kTypeInteger = 1u << 6;
 
 constexpr std::pair<std::string_view, unsigned> kTypeNames[] = {
-    {"null", kTypeNull},     {"boolean", kTypeBoolean}, {"object", kTypeObject},
-    {"array", kTypeArray},   {"number", kTypeNumber},   {"string", kTypeString},
+    {"null", kTypeNull},       {"boolean", kTypeBoolean}, {"object", kTypeObject},
+    {"array", kTypeArray},     {"number", kTypeNumber},   {"string", kTypeString},
     {"integer", kTypeInteger},
 };
 
@@ -453,9 +453,9 @@ std::wstring TranslatePattern(std::wstring_view pattern, std::size_t& max_nestin
       continue;
     }
     const wchar_t next = pattern[i + 1];
-    const bool letter = i + 2 < pattern.size() &&
-                        ((pattern[i + 2] >= L'a' && pattern[i + 2] <= L'z') ||
-                         (pattern[i + 2] >= L'A' && pattern[i + 2] <= L'Z'));
+    const bool letter =
+        i + 2 < pattern.size() && ((pattern[i + 2] >= L'a' && pattern[i + 2] <= L'z') ||
+                                   (pattern[i + 2] >= L'A' && pattern[i + 2] <= L'Z'));
     if (next == L's') {
       out += in_class ? std::wstring(kEcmaWhitespace) : L"[" + std::wstring(kEcmaWhitespace) + L"]";
     } else if (next == L'S' && !in_class) {
@@ -601,7 +601,8 @@ bool IsHostname(std::string_view s) {
   std::size_t start = 0;
   while (true) {
     const std::size_t dot = s.find('.', start);
-    const std::string_view label = s.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    const std::string_view label =
+        s.substr(start, dot == std::string_view::npos ? dot : dot - start);
     if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
       return false;
     }
@@ -618,7 +619,8 @@ bool IsIpv4(std::string_view s) {
   std::size_t start = 0;
   while (true) {
     const std::size_t dot = s.find('.', start);
-    const std::string_view part = s.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    const std::string_view part =
+        s.substr(start, dot == std::string_view::npos ? dot : dot - start);
     if (part.empty() || part.size() > 3 || !AllDigits(part) || Number(part) > 255 ||
         (part.size() > 1 && part[0] == '0')) {
       return false;
@@ -1045,9 +1047,9 @@ struct Node {
 };
 
 struct SchemaResource {
-  std::string uri;                 // absolute URI without fragment; "" for an unnamed root
-  int root = -1;                   // node index of the resource's root schema
-  std::string pointer;             // JSON pointer of that root in the document
+  std::string uri;      // absolute URI without fragment; "" for an unnamed root
+  int root = -1;        // node index of the resource's root schema
+  std::string pointer;  // JSON pointer of that root in the document
   const json::value* value = nullptr;
   std::map<std::string, int, std::less<>> dynamic_anchors;
 };
@@ -1112,8 +1114,8 @@ class Compiler {
       return it->second;
     }
     if (depth > kMaxSchemaNesting) {
-      return Fail(Bad(pointer, "schemas are nested more than " +
-                                   std::to_string(kMaxSchemaNesting) + " levels deep"));
+      return Fail(Bad(pointer, "schemas are nested more than " + std::to_string(kMaxSchemaNesting) +
+                                   " levels deep"));
     }
     if (!schema.is_object() && !schema.is_bool()) {
       return Fail(Bad(pointer, std::string("a schema must be an object or a boolean, got ") +
@@ -1301,13 +1303,12 @@ class Compiler {
       const json::value* v = obj.if_contains(key);
       if (v == nullptr) continue;
       if (!v->is_string()) return Fail(Bad(p + "/" + key, "must be a string"));
-      pending_.push_back(PendingRef{ctx.index, dynamic, std::string(v->get_string()), ctx.base,
-                                    p + "/" + key});
+      pending_.push_back(
+          PendingRef{ctx.index, dynamic, std::string(v->get_string()), ctx.base, p + "/" + key});
     }
     for (const char* key : {"$defs", "definitions"}) {
-      auto done = SchemaMap(ctx, key, [](const std::string&, int, const std::string&) {
-        return Result<void>();
-      });
+      auto done = SchemaMap(
+          ctx, key, [](const std::string&, int, const std::string&) { return Result<void>(); });
       if (!done) return done;
     }
     return {};
@@ -1428,8 +1429,8 @@ class Compiler {
                            [&](const std::string& name, int sub, const std::string& here) {
                              Pattern pattern;
                              if (auto error = CompilePattern(name, pattern)) {
-                               return Result<void>(Fail(Bad(
-                                   here, "invalid regular expression \"" + name + "\": " + *error)));
+                               return Result<void>(Fail(Bad(here, "invalid regular expression \"" +
+                                                                      name + "\": " + *error)));
                              }
                              node.pattern_properties.emplace_back(std::move(pattern), sub);
                              return Result<void>();
@@ -1498,8 +1499,8 @@ class Compiler {
     const std::string fragment =
         hash == std::string::npos ? std::string() : PercentDecode(target.substr(hash + 1));
     auto unresolvable = [&](std::string_view why) {
-      return Fail(Bad(pending.location, "cannot resolve \"" + pending.ref + "\": " +
-                                            std::string(why)));
+      return Fail(
+          Bad(pending.location, "cannot resolve \"" + pending.ref + "\": " + std::string(why)));
     };
     auto res = resources_by_uri_.find(uri);
     if (res == resources_by_uri_.end()) {
@@ -1719,9 +1720,8 @@ class Evaluator {
     Marks local;
     Marks* own = nullptr;
     if (tracks) {
-      local.assign(instance.is_object() ? instance.get_object().size()
-                                        : instance.get_array().size(),
-                   false);
+      local.assign(
+          instance.is_object() ? instance.get_object().size() : instance.get_array().size(), false);
       own = &local;
     } else if (marks != nullptr && (instance.is_object() || instance.is_array())) {
       own = marks;
@@ -1773,9 +1773,8 @@ class Evaluator {
     }
     if (node.enum_values) {
       const auto& values = *node.enum_values;
-      const bool found = std::any_of(values.begin(), values.end(), [&](const json::value& v) {
-        return JsonEqual(v, instance);
-      });
+      const bool found = std::any_of(values.begin(), values.end(),
+                                     [&](const json::value& v) { return JsonEqual(v, instance); });
       if (!found) {
         ok = false;
         if (Report([&] { return "value must be one of " + Describe(json::value(values)); })) {
@@ -1841,8 +1840,7 @@ class Evaluator {
       return false;
     }
     if (node.exclusive_minimum && check(CompareNumbers(x, *node.exclusive_minimum) > 0, [&] {
-          return FormatNumber(x) + " must be greater than " +
-                 FormatNumber(*node.exclusive_minimum);
+          return FormatNumber(x) + " must be greater than " + FormatNumber(*node.exclusive_minimum);
         })) {
       return false;
     }
@@ -1966,8 +1964,8 @@ class Evaluator {
     if (node.min_items && n < *node.min_items) {
       ok = false;
       if (Report([&] {
-            return "array must have at least " + std::to_string(*node.min_items) +
-                   " items, got " + std::to_string(n);
+            return "array must have at least " + std::to_string(*node.min_items) + " items, got " +
+                   std::to_string(n);
           })) {
         return false;
       }
@@ -2044,14 +2042,14 @@ class Evaluator {
         return false;
       }
     }
-    for (const auto& [name, needed] : node.dependent_required) {
+    for (const auto& dependency : node.dependent_required) {
+      const std::string& name = dependency.first;
       if (!obj.contains(name)) continue;
-      for (const std::string& other : needed) {
+      for (const std::string& other : dependency.second) {
         if (obj.contains(other)) continue;
         ok = false;
         if (Report([&] {
-              return "missing property '" + other + "', required when '" + name +
-                     "' is present";
+              return "missing property '" + other + "', required when '" + name + "' is present";
             })) {
           return false;
         }
@@ -2076,7 +2074,9 @@ class Evaluator {
           if (child_failed(Eval(it->second, kv.value(), nullptr))) return false;
         }
       }
-      for (const auto& [pattern, sub] : node.pattern_properties) {
+      for (const auto& pattern_property : node.pattern_properties) {
+        const Pattern& pattern = pattern_property.first;
+        const int sub = pattern_property.second;
         const SearchResult found = Search(pattern, key);
         if (found == SearchResult::kUnchecked) {
           ok = false;

@@ -87,13 +87,13 @@ TEST(JsonSchemaTest, TypeArray) {
 
 TEST(JsonSchemaTest, Enum) {
   ExpectCases(R"({"enum": ["red", "green", 3, null, {"a": [1]}]})", {{"\"red\"", true},
-                                                                       {"\"blue\"", false},
-                                                                       {"3", true},
-                                                                       {"3.0", true},
-                                                                       {"null", true},
-                                                                       {"{\"a\": [1.0]}", true},
-                                                                       {"{\"a\": [2]}", false},
-                                                                       {"false", false}});
+                                                                     {"\"blue\"", false},
+                                                                     {"3", true},
+                                                                     {"3.0", true},
+                                                                     {"null", true},
+                                                                     {"{\"a\": [1.0]}", true},
+                                                                     {"{\"a\": [2]}", false},
+                                                                     {"false", false}});
   // false is not 0 and true is not 1.
   ExpectCases(R"({"enum": [0, 1]})", {{"false", false}, {"true", false}, {"0.0", true}});
   ExpectCases(R"({"enum": []})", {{"1", false}, {"null", false}});
@@ -114,12 +114,12 @@ TEST(JsonSchemaTest, Const) {
 
 TEST(JsonSchemaTest, MinimumMaximum) {
   ExpectCases(R"({"minimum": 1.1, "maximum": 3})", {{"1.1", true},
-                                                     {"1", false},
-                                                     {"3", true},
-                                                     {"3.0", true},
-                                                     {"3.0000001", false},
-                                                     {"2", true},
-                                                     {"\"100\"", true}});
+                                                    {"1", false},
+                                                    {"3", true},
+                                                    {"3.0", true},
+                                                    {"3.0000001", false},
+                                                    {"2", true},
+                                                    {"\"100\"", true}});
   ExpectCases(R"({"minimum": -2})", {{"-2", true}, {"-3", false}, {"-2.0001", false}});
 }
 
@@ -142,15 +142,16 @@ TEST(JsonSchemaTest, NumbersCompareExactlyAcrossRepresentations) {
 }
 
 TEST(JsonSchemaTest, MultipleOf) {
-  ExpectCases(R"({"multipleOf": 2})", {{"10", true}, {"7", false}, {"-4", true}, {"4.0", true},
-                                       {"4.5", false}, {"\"3\"", true}});
+  ExpectCases(
+      R"({"multipleOf": 2})",
+      {{"10", true}, {"7", false}, {"-4", true}, {"4.0", true}, {"4.5", false}, {"\"3\"", true}});
   ExpectCases(R"({"multipleOf": 1.5})", {{"0", true}, {"4.5", true}, {"35", false}});
   ExpectCases(R"({"multipleOf": 0.0001})", {{"0.0075", true}, {"0.00751", false}});
   ExpectCases(R"({"multipleOf": 0.01})", {{"19.99", true}, {"19.995", false}});
   ExpectCases(R"({"type": "integer", "multipleOf": 0.123456789})", {{"1e308", false}});
   ExpectCases(R"({"multipleOf": 1e-8})", {{"12391239123", true}});
-  ExpectCases(R"({"multipleOf": 3})", {{"18446744073709551615", true},
-                                       {"18446744073709551614", false}});
+  ExpectCases(R"({"multipleOf": 3})",
+              {{"18446744073709551615", true}, {"18446744073709551614", false}});
 }
 
 // ---- Strings ----
@@ -176,8 +177,8 @@ TEST(JsonSchemaTest, PatternIsAnUnanchoredSearch) {
 
 TEST(JsonSchemaTest, PatternSeesCodePointsAndEcmaScriptEscapes) {
   ExpectCases(R"({"pattern": "^.$"})", {{"\"\\u00e9\"", true}, {"\"\\ud83d\\udc32\"", true}});
-  ExpectCases(R"({"pattern": "^[\\u00e0-\\u00ff]+$"})", {{"\"\\u00e9\\u00e8\"", true},
-                                                         {"\"e\"", false}});
+  ExpectCases(R"({"pattern": "^[\\u00e0-\\u00ff]+$"})",
+              {{"\"\\u00e9\\u00e8\"", true}, {"\"e\"", false}});
   ExpectCases(R"({"pattern": "^\\s$"})",
               {{"\"\\u00a0\"", true}, {"\"\\u2003\"", true}, {"\"\\t\"", true}, {"\"a\"", false}});
   ExpectCases(R"({"pattern": "^\\S$"})", {{"\"\\u00a0\"", false}, {"\"a\"", true}});
@@ -220,38 +221,42 @@ TEST(JsonSchemaTest, FormatAssertionIsOptIn) {
                {"\"2020-13-01T00:00:00Z\"", false},
                {"12", true}},
               strict);
-  ExpectCases(R"({"format": "date"})", {{"\"2020-02-29\"", true},
-                                        {"\"2021-02-29\"", false},
-                                        {"\"2000-02-29\"", true},
-                                        {"\"1900-02-29\"", false},
-                                        {"\"2020-1-01\"", false}},
+  ExpectCases(R"({"format": "date"})",
+              {{"\"2020-02-29\"", true},
+               {"\"2021-02-29\"", false},
+               {"\"2000-02-29\"", true},
+               {"\"1900-02-29\"", false},
+               {"\"2020-1-01\"", false}},
               strict);
   ExpectCases(R"({"format": "time"})",
               {{"\"08:30:06Z\"", true}, {"\"08:30:06\"", false}, {"\"24:00:00Z\"", false}}, strict);
-  ExpectCases(R"({"format": "email"})", {{"\"joe.bloggs@example.com\"", true},
-                                         {"\"te~st@example.com\"", true},
-                                         {"\"\\\"joe bloggs\\\"@example.com\"", true},
-                                         {"\"joe@[127.0.0.1]\"", true},
-                                         {"\"joe@[IPv6:::1]\"", true},
-                                         {"\"2962\"", false},
-                                         {"\".test@example.com\"", false},
-                                         {"\"te..st@example.com\"", false},
-                                         {"\"joe@-example.com\"", false}},
+  ExpectCases(R"({"format": "email"})",
+              {{"\"joe.bloggs@example.com\"", true},
+               {"\"te~st@example.com\"", true},
+               {"\"\\\"joe bloggs\\\"@example.com\"", true},
+               {"\"joe@[127.0.0.1]\"", true},
+               {"\"joe@[IPv6:::1]\"", true},
+               {"\"2962\"", false},
+               {"\".test@example.com\"", false},
+               {"\"te..st@example.com\"", false},
+               {"\"joe@-example.com\"", false}},
               strict);
-  ExpectCases(R"({"format": "uri"})", {{"\"http://foo.bar/?baz=qux#quux\"", true},
-                                       {"\"urn:oasis:names:specification:docbook\"", true},
-                                       {"\"ldap://[2001:db8::7]/c=GB?objectClass?one\"", true},
-                                       {"\"mailto:John.Doe@example.com\"", true},
-                                       {"\"/abc\"", false},
-                                       {"\"http:// shouldfail.com\"", false},
-                                       {"\"http://example.com/%6G\"", false},
-                                       {"\"http://example.com:abc/path\"", false},
-                                       {"\"1http://example.com\"", false}},
+  ExpectCases(R"({"format": "uri"})",
+              {{"\"http://foo.bar/?baz=qux#quux\"", true},
+               {"\"urn:oasis:names:specification:docbook\"", true},
+               {"\"ldap://[2001:db8::7]/c=GB?objectClass?one\"", true},
+               {"\"mailto:John.Doe@example.com\"", true},
+               {"\"/abc\"", false},
+               {"\"http:// shouldfail.com\"", false},
+               {"\"http://example.com/%6G\"", false},
+               {"\"http://example.com:abc/path\"", false},
+               {"\"1http://example.com\"", false}},
               strict);
-  ExpectCases(R"({"format": "uuid"})", {{"\"2EB8AA08-AA98-11EA-B4AA-73B441D16380\"", true},
-                                        {"\"2eb8aa08-aa98-11ea-b4aa-73b441d16380\"", true},
-                                        {"\"2eb8aa08aa9811eab4aa73b441d16380\"", false},
-                                        {"\"2eb8aa08-aa98-11ea-b4aa-73b441d1638g\"", false}},
+  ExpectCases(R"({"format": "uuid"})",
+              {{"\"2EB8AA08-AA98-11EA-B4AA-73B441D16380\"", true},
+               {"\"2eb8aa08-aa98-11ea-b4aa-73b441d16380\"", true},
+               {"\"2eb8aa08aa9811eab4aa73b441d16380\"", false},
+               {"\"2eb8aa08-aa98-11ea-b4aa-73b441d1638g\"", false}},
               strict);
   ExpectCases(R"({"format": "hostname"})", {{"\"-not-checked-\"", true}}, strict);
   const auto errors = Check(R"({"format": "uuid"})", "\"nope\"", strict);
@@ -285,8 +290,9 @@ TEST(JsonSchemaTest, LegacyTupleItems) {
 }
 
 TEST(JsonSchemaTest, MinItemsMaxItems) {
-  ExpectCases(R"({"minItems": 1, "maxItems": 2})",
-              {{"[]", false}, {"[1]", true}, {"[1, 2]", true}, {"[1, 2, 3]", false}, {"\"\"", true}});
+  ExpectCases(
+      R"({"minItems": 1, "maxItems": 2})",
+      {{"[]", false}, {"[1]", true}, {"[1, 2]", true}, {"[1, 2, 3]", false}, {"\"\"", true}});
 }
 
 TEST(JsonSchemaTest, UniqueItems) {
@@ -318,10 +324,8 @@ TEST(JsonSchemaTest, UniqueItemsScalesToLargeArrays) {
 }
 
 TEST(JsonSchemaTest, Contains) {
-  ExpectCases(R"({"contains": {"minimum": 5}})", {{"[3, 4, 5]", true},
-                                                  {"[2, 3, 4]", false},
-                                                  {"[]", false},
-                                                  {"{}", true}});
+  ExpectCases(R"({"contains": {"minimum": 5}})",
+              {{"[3, 4, 5]", true}, {"[2, 3, 4]", false}, {"[]", false}, {"{}", true}});
   ExpectCases(R"({"contains": true})", {{"[\"x\"]", true}, {"[]", false}});
   ExpectCases(R"({"contains": false})", {{"[1]", false}, {"[]", false}, {"\"x\"", true}});
 }
@@ -383,11 +387,12 @@ TEST(JsonSchemaTest, AdditionalProperties) {
 }
 
 TEST(JsonSchemaTest, MinPropertiesMaxProperties) {
-  ExpectCases(R"({"minProperties": 1, "maxProperties": 2})", {{"{}", false},
-                                                              {"{\"a\": 1}", true},
-                                                              {"{\"a\": 1, \"b\": 2}", true},
-                                                              {"{\"a\": 1, \"b\": 2, \"c\": 3}", false},
-                                                              {"[]", true}});
+  ExpectCases(R"({"minProperties": 1, "maxProperties": 2})",
+              {{"{}", false},
+               {"{\"a\": 1}", true},
+               {"{\"a\": 1, \"b\": 2}", true},
+               {"{\"a\": 1, \"b\": 2, \"c\": 3}", false},
+               {"[]", true}});
 }
 
 TEST(JsonSchemaTest, DependentRequired) {
@@ -406,8 +411,8 @@ TEST(JsonSchemaTest, DependentSchemas) {
                {"{\"foo\": \"quux\"}", true},
                {"{\"foo\": \"quux\", \"bar\": 2}", false},
                {"{\"bar\": \"x\"}", false}});
-  ExpectCases(R"({"dependentSchemas": {"foo": false}})", {{"{\"bar\": 1}", true},
-                                                         {"{\"foo\": 1}", false}});
+  ExpectCases(R"({"dependentSchemas": {"foo": false}})",
+              {{"{\"bar\": 1}", true}, {"{\"foo\": 1}", false}});
 }
 
 TEST(JsonSchemaTest, LegacyDependencies) {
@@ -419,8 +424,9 @@ TEST(JsonSchemaTest, LegacyDependencies) {
 }
 
 TEST(JsonSchemaTest, PropertyNames) {
-  ExpectCases(R"({"propertyNames": {"maxLength": 3, "pattern": "^[a-z]+$"}})",
-              {{"{\"abc\": 1}", true}, {"{\"abcd\": 1}", false}, {"{\"AB\": 1}", false}, {"{}", true}});
+  ExpectCases(
+      R"({"propertyNames": {"maxLength": 3, "pattern": "^[a-z]+$"}})",
+      {{"{\"abc\": 1}", true}, {"{\"abcd\": 1}", false}, {"{\"AB\": 1}", false}, {"{}", true}});
   ExpectCases(R"({"propertyNames": false})", {{"{}", true}, {"{\"a\": 1}", false}});
 }
 
@@ -510,9 +516,9 @@ TEST(JsonSchemaTest, RecursiveSchema) {
                                       "children": {"type": "array",
                                                    "items": {"$ref": "#/$defs/node"}}}}},
     "$ref": "#/$defs/node"})";
-  ExpectCases(tree, {{R"({"value": 1, "children": [{"value": 2}, {"value": 3, "children": []}]})",
-                      true},
-                     {R"({"value": 1, "children": [{"value": 2}, {"children": []}]})", false}});
+  ExpectCases(tree,
+              {{R"({"value": 1, "children": [{"value": 2}, {"value": 3, "children": []}]})", true},
+               {R"({"value": 1, "children": [{"value": 2}, {"children": []}]})", false}});
   const auto errors =
       Check(tree, R"({"value": 1, "children": [{"value": 2, "children": [{"value": "x"}]}]})");
   ASSERT_EQ(errors.size(), 1u);
@@ -619,7 +625,9 @@ TEST(JsonSchemaTest, UnevaluatedItems) {
   ExpectCases(R"({"anyOf": [{"prefixItems": [{"const": "a"}]},
                             {"prefixItems": [true, {"const": "b"}]}],
                   "unevaluatedItems": false})",
-              {{"[\"a\"]", true}, {"[\"a\", \"b\"]", true}, {"[\"x\", \"b\"]", true},
+              {{"[\"a\"]", true},
+               {"[\"a\", \"b\"]", true},
+               {"[\"x\", \"b\"]", true},
                {"[\"a\", \"c\"]", false}});
   ExpectCases(R"({"if": {"prefixItems": [{"const": 1}]}, "then": {"prefixItems": [true, {}]},
                   "unevaluatedItems": false})",
@@ -647,8 +655,9 @@ TEST(JsonSchemaTest, ErrorMessagesNameTheInstanceLocation) {
                                       "/tags/2: expected string, got integer"}));
   EXPECT_EQ(Check(schema, R"({"text": "", "a/b": 1})"),
             std::vector<std::string>{"/a~1b: expected string, got integer"});
-  EXPECT_EQ(Check(schema, R"({"text": "", "extra": 1})"),
-            std::vector<std::string>{"/: property 'extra' is not allowed (no additional properties)"});
+  EXPECT_EQ(
+      Check(schema, R"({"text": "", "extra": 1})"),
+      std::vector<std::string>{"/: property 'extra' is not allowed (no additional properties)"});
   EXPECT_EQ(Check(schema, "[]"), std::vector<std::string>{"/: expected object, got array"});
   EXPECT_EQ(Check(R"({"type": ["string", "null"]})", "1.5"),
             std::vector<std::string>{"/: expected null or string, got number"});
@@ -732,8 +741,9 @@ TEST(JsonSchemaTest, RefusesNonSchemas) {
             "invalid schema at /: a schema must be an object or a boolean, got integer");
   EXPECT_EQ(CompileError("\"string\""),
             "invalid schema at /: a schema must be an object or a boolean, got string");
-  EXPECT_EQ(CompileError(R"({"properties": {"a": 3}})"),
-            "invalid schema at /properties/a: a schema must be an object or a boolean, got integer");
+  EXPECT_EQ(
+      CompileError(R"({"properties": {"a": 3}})"),
+      "invalid schema at /properties/a: a schema must be an object or a boolean, got integer");
   EXPECT_EQ(CompileError(R"({"items": null})"),
             "invalid schema at /items: a schema must be an object or a boolean, got null");
 }
@@ -755,7 +765,8 @@ TEST(JsonSchemaTest, RefusesBadKeywordValues) {
   EXPECT_EQ(CompileError(R"({"multipleOf": 0})"),
             "invalid schema at /multipleOf: must be greater than 0");
   EXPECT_EQ(CompileError(R"({"enum": "a"})"), "invalid schema at /enum: must be an array");
-  EXPECT_EQ(CompileError(R"({"uniqueItems": 1})"), "invalid schema at /uniqueItems: must be a boolean");
+  EXPECT_EQ(CompileError(R"({"uniqueItems": 1})"),
+            "invalid schema at /uniqueItems: must be a boolean");
   EXPECT_EQ(CompileError(R"({"allOf": []})"),
             "invalid schema at /allOf: must be a non-empty array of schemas");
   EXPECT_EQ(CompileError(R"({"anyOf": {}})"),

@@ -426,7 +426,7 @@ Result<json::value> Session::Initialize(const json::value& params) {
   if (!core_.config().server.instructions.empty()) {
     result["instructions"] = core_.config().server.instructions;
   }
-  Log().info("session initialized: client {} {}, protocol {}", client_.implementation.name,
+  Log().debug("session initialized: client {} {}, protocol {}", client_.implementation.name,
              client_.implementation.version, version);
   return result;
 }

@@ -10,9 +10,10 @@ namespace {
 constexpr std::string_view kOperators = "+#./;?&";
 constexpr std::string_view kReservedOperators = "=,!@|";
 constexpr std::size_t kMaxPrefixDigits = 4;  // RFC 6570: max-length < 10000
-// Expression attempts one Match may make; adversarial URIs against templates with several
-// adjacent expressions would otherwise cost cubic time. Real templates need a few dozen.
-constexpr std::size_t kMatchBudget = 100000;
+// Work (characters examined) one Match may do. Adjacent expressions such as "{+a}{+b}{+c}" make
+// backtracking cost up to cubic time in the URI length; past the budget the URI does not match.
+// Ordinary templates use a small multiple of the URI length.
+constexpr std::size_t kMatchBudget = 4'000'000;
 
 // How an operator expands (RFC 6570 appendix A).
 struct Operator {
@@ -20,7 +21,7 @@ struct Operator {
   char separator;          // between variables, and between exploded items
   bool named;              // name=value pairs
   std::string_view if_empty;
-  bool allow_reserved;     // reserved characters and %XX pass through unencoded
+  bool allow_reserved;  // reserved characters and %XX pass through unencoded
 };
 
 Operator Describe(char op) {
@@ -46,9 +47,7 @@ Operator Describe(char op) {
 
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsHex(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 bool IsUnreserved(char c) {
   return IsAlpha(c) || IsDigit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
@@ -158,9 +157,8 @@ std::string_view Stoppers(char op) {
 
 Result<UriTemplate> UriTemplate::Parse(std::string_view text) {
   auto fail = [&](std::size_t position, const std::string& what) {
-    return Fail(ErrorCode::kInvalidParams, "invalid URI template \"" + std::string(text) +
-                                               "\": " + what + " at position " +
-                                               std::to_string(position));
+    return Fail(ErrorCode::kInvalidParams, "invalid URI template \"" + std::string(text) + "\": " +
+                                               what + " at position " + std::to_string(position));
   };
   UriTemplate result;
   result.text_ = std::string(text);
@@ -303,8 +301,8 @@ std::string UriTemplate::Expand(const std::map<std::string, Value>& variables) c
           }
           out += '=';
         }
-        out += Encode(var.prefix ? PrefixOf(*s, var.prefix) : std::string_view(*s),
-                      op.allow_reserved);
+        out +=
+            Encode(var.prefix ? PrefixOf(*s, var.prefix) : std::string_view(*s), op.allow_reserved);
         continue;
       }
       if (!var.explode) {
@@ -392,15 +390,20 @@ class UriTemplate::Matcher {
     const std::string_view stoppers = Stoppers(part.op);
     while (limit < uri_.size() && stoppers.find(uri_[limit]) == std::string_view::npos) ++limit;
     const Part* next = index + 1 < t_.parts_.size() ? &t_.parts_[index + 1] : nullptr;
+    constexpr std::size_t kNone = std::string_view::npos;
+    // Where the expression may end, from `from` on: the URI's end when it is the last part, just
+    // before an occurrence of the literal that follows it, or anywhere before `limit`.
+    auto next_end = [&](std::size_t from) -> std::size_t {
+      if (from > limit) return kNone;
+      if (next == nullptr) return limit == uri_.size() ? uri_.size() : kNone;
+      if (!next->is_literal) return Spend(1) ? from : kNone;
+      const std::size_t at = uri_.find(next->literal, from);
+      if (!Spend((at == kNone ? uri_.size() : at) - from + 1)) return kNone;
+      return at <= limit ? at : kNone;
+    };
     // Shortest first: earlier expressions leave the rest to later parts.
-    for (std::size_t end = pos; end <= limit; ++end) {
-      if (next == nullptr && end != uri_.size()) continue;
-      if (next != nullptr && next->is_literal &&
-          uri_.compare(end, next->literal.size(), next->literal) != 0) {
-        continue;
-      }
-      if (budget_ == 0) return false;
-      --budget_;
+    for (std::size_t end = next_end(pos); end != kNone; end = next_end(end + 1)) {
+      if (!Spend(end - pos + 1)) return false;
       UriVariables found;
       if (!Bind(part, uri_.substr(pos, end - pos), found)) continue;
       std::vector<std::string> added;
@@ -417,6 +420,15 @@ class UriTemplate::Matcher {
       for (const std::string& name : added) vars.erase(name);
     }
     return false;
+  }
+
+  bool Spend(std::size_t work) {
+    if (work > budget_) {
+      budget_ = 0;
+      return false;
+    }
+    budget_ -= work;
+    return true;
   }
 
   static void Append(UriVariables& found, const std::string& name, const std::string& value) {
