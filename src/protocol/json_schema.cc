@@ -991,7 +991,6 @@ bool IsAnchorName(std::string_view s) {
 namespace {
 
 struct Node {
-  std::string location;         // JSON pointer of this schema in the document
   std::optional<bool> boolean;  // set for the schemas true and false
   int resource = 0;             // index into Compiled::resources
 
@@ -1050,7 +1049,6 @@ struct SchemaResource {
   std::string uri;      // absolute URI without fragment; "" for an unnamed root
   int root = -1;        // node index of the resource's root schema
   std::string pointer;  // JSON pointer of that root in the document
-  const json::value* value = nullptr;
   std::map<std::string, int, std::less<>> dynamic_anchors;
 };
 
@@ -1124,7 +1122,6 @@ class Compiler {
     const int index = static_cast<int>(out_.nodes.size());
     Node& node = out_.nodes.emplace_back();
     nodes_by_pointer_[pointer] = index;
-    node.location = pointer;
 
     const json::object* obj = schema.if_object();
     const json::value* id = obj ? obj->if_contains("$id") : nullptr;
@@ -1160,7 +1157,8 @@ class Compiler {
                                              const std::string& pointer, const json::value& value) {
     if (resources_by_uri_.count(uri)) return tl::unexpected("duplicate $id '" + uri + "'");
     const int index = static_cast<int>(out_.resources.size());
-    out_.resources.push_back(SchemaResource{uri, root, pointer, &value, {}});
+    out_.resources.push_back(SchemaResource{uri, root, pointer, {}});
+    resource_values_.push_back(&value);
     resources_by_uri_[uri] = index;
     return index;
   }
@@ -1513,7 +1511,7 @@ class Compiler {
       auto tokens = ParsePointer(fragment);
       if (!tokens) return unresolvable("malformed JSON pointer");
       std::string pointer = out_.resources[resource].pointer;
-      const json::value* at = out_.resources[resource].value;
+      const json::value* at = resource_values_[resource];
       for (const std::string& token : *tokens) {
         pointer += "/" + EscapeToken(token);
         if (at == nullptr) continue;
@@ -1553,6 +1551,9 @@ class Compiler {
   std::unordered_map<std::string, int> nodes_by_pointer_;
   std::unordered_map<std::string, int> resources_by_uri_;
   std::unordered_map<std::string, int> anchors_;  // "<resource uri>#<name>" -> node
+  // Each resource's root value in the document, for refs to locations no keyword reached. Kept
+  // here, not in Compiled, because the document need not outlive Compile.
+  std::vector<const json::value*> resource_values_;
   std::vector<PendingRef> pending_;
 };
 

@@ -48,12 +48,32 @@ class FdWriter final : public protocol::Outbound {
 
   void Send(std::string message) override {
     std::unique_lock lock(mutex_);
-    // Backpressure on a client that does not read: writers wait instead of growing memory.
+    // Backpressure on a client that does not read: senders wait instead of growing memory. A full
+    // queue wakes the writer even when corked, or a corked reader would wait for itself.
+    if (pending_.size() >= max_pending_ && idle_) {
+      idle_ = false;
+      ready_.notify_one();
+    }
     space_.wait(lock, [&] { return pending_.size() < max_pending_ || broken_ || closing_; });
     if (broken_) return;
     pending_.append(message);
     pending_.push_back('\n');
-    if (idle_) {
+    if (idle_ && !corked_) {
+      idle_ = false;
+      ready_.notify_one();
+    }
+  }
+
+  // While corked, output collects without waking the writer: the reader corks around each chunk
+  // it processes, so a chunk's many responses leave in one write() instead of one wake-up each.
+  void Cork() {
+    std::lock_guard lock(mutex_);
+    corked_ = true;
+  }
+  void Uncork() {
+    std::lock_guard lock(mutex_);
+    corked_ = false;
+    if (idle_ && !pending_.empty()) {
       idle_ = false;
       ready_.notify_one();
     }
@@ -115,11 +135,12 @@ class FdWriter final : public protocol::Outbound {
 
   const int fd_;
   const std::size_t max_pending_;
-  std::mutex mutex_;  // guards pending_, idle_, closing_, broken_
+  std::mutex mutex_;  // guards pending_, idle_, corked_, closing_, broken_
   std::condition_variable ready_;  // the writer waits for output
   std::condition_variable space_;  // senders wait for room
   std::string pending_;
   bool idle_ = false;
+  bool corked_ = false;
   bool closing_ = false;
   bool broken_ = false;
   std::thread thread_;
@@ -182,8 +203,10 @@ Result<void> ServeStdio(protocol::ServerCore& core, int input_fd, int output_fd)
       outcome = Fail(ErrorCode::kIo, std::string("reading stdin failed: ") + std::strerror(errno));
       break;
     }
+    writer->Cork();
     framer.Feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)), on_line,
                 on_oversized);
+    writer->Uncork();
   }
   framer.Finish(on_line);
 
