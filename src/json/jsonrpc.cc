@@ -1,6 +1,9 @@
 #include "json/jsonrpc.h"
 
 #include <charconv>
+#include <cstring>
+
+#include <simdjson.h>
 
 namespace ferry::jsonrpc {
 namespace {
@@ -137,9 +140,75 @@ tl::expected<Message, DecodeError> Decode(json::value&& value) {
   return Notification{std::move(name), std::move(params)};
 }
 
-Parser::Parser() : parser_(json::storage_ptr(), json::parse_options{.max_depth = 64}) {}
+struct Parser::Simd {
+  simdjson::dom::parser parser;
+  std::vector<char> padded;  // input copied with SIMDJSON_PADDING bytes after it
+};
+
+namespace {
+
+// Converts a simdjson DOM element to a Boost.JSON value. Depth is bounded by the simdjson
+// parser's max depth, so the recursion is too.
+json::value ToBoost(simdjson::dom::element e) {
+  using simdjson::dom::element_type;
+  switch (e.type()) {
+    case element_type::OBJECT: {
+      simdjson::dom::object o = e.get_object().value_unsafe();
+      json::object out;
+      out.reserve(o.size());
+      for (auto field : o) {
+        out.insert_or_assign(json::string_view(field.key.data(), field.key.size()),
+                             ToBoost(field.value));
+      }
+      return out;
+    }
+    case element_type::ARRAY: {
+      simdjson::dom::array a = e.get_array().value_unsafe();
+      json::array out;
+      out.reserve(a.size());
+      for (auto item : a) out.push_back(ToBoost(item));
+      return out;
+    }
+    case element_type::STRING: {
+      std::string_view sv = e.get_string().value_unsafe();
+      return json::string(sv.data(), sv.size());
+    }
+    case element_type::INT64: return e.get_int64().value_unsafe();
+    case element_type::UINT64: return e.get_uint64().value_unsafe();
+    case element_type::DOUBLE: return e.get_double().value_unsafe();
+    case element_type::BOOL: return e.get_bool().value_unsafe();
+    case element_type::NULL_VALUE: return nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Parser::Parser()
+    : parser_(json::storage_ptr(), json::parse_options{.max_depth = kMaxDepth}) {}
+
+Parser::~Parser() = default;
 
 tl::expected<json::value, DecodeError> Parser::Parse(std::string_view text) {
+  if (text.size() < kSimdjsonThreshold) return ParseWithBoost(text);
+  if (!simd_) simd_ = std::make_unique<Simd>();
+  simd_->padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  std::memcpy(simd_->padded.data(), text.data(), text.size());
+  if (simd_->parser.capacity() < text.size() &&
+      simd_->parser.allocate(text.size(), kMaxDepth) != simdjson::SUCCESS) {
+    return ParseWithBoost(text);
+  }
+  simdjson::dom::element root;
+  if (simd_->parser.parse(simd_->padded.data(), text.size(), false).get(root) !=
+      simdjson::SUCCESS) {
+    // Boost.JSON gives the precise error, and accepts the few texts simdjson refuses (numbers
+    // beyond 64 bits).
+    return ParseWithBoost(text);
+  }
+  return ToBoost(root);
+}
+
+tl::expected<json::value, DecodeError> Parser::ParseWithBoost(std::string_view text) {
   parser_.reset();
   boost::system::error_code ec;
   const std::size_t n = parser_.write_some(text.data(), text.size(), ec);

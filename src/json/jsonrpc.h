@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -92,15 +93,27 @@ struct DecodeError {
 // Validates one JSON value as a JSON-RPC message. Takes `value` by rvalue to move params out.
 tl::expected<Message, DecodeError> Decode(json::value&& value);
 
-// Parses text into a JSON value with a reusable parser (keeps its buffers between messages).
+// Parses text into a JSON value with reusable parsers (they keep their buffers between messages).
+// Messages from kSimdjsonThreshold bytes up are parsed with simdjson and converted, which is
+// several times faster than Boost.JSON on long strings with escapes (src/json/jsonrpc_benchmark.cc
+// measures both); small ones go straight to Boost.JSON, which is faster there. Errors always come
+// from Boost.JSON, which names the byte position.
 class Parser {
  public:
+  static constexpr std::size_t kSimdjsonThreshold = 16 * 1024;
+  static constexpr std::size_t kMaxDepth = 64;
+
   Parser();
+  ~Parser();
   // Returns the value, or a DecodeError with kParseError naming the position.
   tl::expected<json::value, DecodeError> Parse(std::string_view text);
+  // The Boost.JSON path alone, for any size (benchmarks compare the two).
+  tl::expected<json::value, DecodeError> ParseWithBoost(std::string_view text);
 
  private:
+  struct Simd;
   json::stream_parser parser_;
+  std::unique_ptr<Simd> simd_;  // simdjson parser and padded input buffer, made on first use
 };
 
 // Serializers: each returns one complete message without a trailing newline.

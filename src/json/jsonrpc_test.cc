@@ -144,3 +144,62 @@ TEST(JsonRpcErrors, EveryErrorCodeMapsToAJsonRpcCode) {
 
 }  // namespace
 }  // namespace ferry::jsonrpc
+
+namespace ferry::jsonrpc {
+namespace {
+
+// Large messages take the simdjson path; it must build exactly the value Boost.JSON builds.
+TEST(JsonRpcParser, LargeMessagesParseTheSameOnBothPaths) {
+  json::object params;
+  json::array items;
+  for (int i = 0; items.size() < 2000; ++i) {
+    items.push_back(json::object{{"i", i},
+                                 {"neg", -i},
+                                 {"big", std::uint64_t{18446744073709551000u}},
+                                 // Binary fractions: Boost.JSON 1.81 may round other doubles
+                                 // one ulp off, where simdjson rounds correctly.
+                                 {"f", i / 8.0},
+                                 {"s", "é \"q\" \\ \n\t ☃ " + std::to_string(i)},
+                                 {"b", i % 2 == 0},
+                                 {"n", nullptr},
+                                 {"nested", json::array{json::array{}, json::object{}}}});
+  }
+  params["items"] = std::move(items);
+  const std::string text = SerializeRequest(Id(1), "tools/call", params);
+  ASSERT_GE(text.size(), Parser::kSimdjsonThreshold);
+  Parser parser;
+  auto fast = parser.Parse(text);
+  auto slow = parser.ParseWithBoost(text);
+  ASSERT_TRUE(fast && slow);
+  EXPECT_EQ(*fast, *slow);
+}
+
+TEST(JsonRpcParser, LargeMessageErrorsNameThePosition) {
+  std::string text = R"({"jsonrpc":"2.0","id":1,"method":"x","params":{"t":")" +
+                     std::string(Parser::kSimdjsonThreshold, 'a') + R"("}})";
+  Parser parser;
+  ASSERT_TRUE(parser.Parse(text));
+  text.insert(100, "\x01");  // a control character inside a string
+  auto e = parser.Parse(text);
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().code, kParseError);
+  EXPECT_NE(e.error().message.find("byte"), std::string::npos);
+  // Numbers beyond 64 bits: simdjson refuses them, Boost.JSON reads them as doubles.
+  const std::string huge = R"({"jsonrpc":"2.0","id":1,"method":"x","params":{"n":)" +
+                           std::string(30, '9') + R"(,"t":")" +
+                           std::string(Parser::kSimdjsonThreshold, 'a') + R"("}})";
+  auto h = parser.Parse(huge);
+  ASSERT_TRUE(h);
+  EXPECT_TRUE(h->at("params").at("n").is_double());
+}
+
+TEST(JsonRpcParser, DeepNestingIsRefusedOnBothPaths) {
+  std::string deep = std::string(200, '[') + std::string(200, ']');
+  std::string padded = deep + std::string(Parser::kSimdjsonThreshold, ' ');
+  Parser parser;
+  EXPECT_FALSE(parser.Parse(deep));
+  EXPECT_FALSE(parser.Parse(padded));
+}
+
+}  // namespace
+}  // namespace ferry::jsonrpc
