@@ -49,6 +49,7 @@ struct Config {
     int backpressure_threshold = 256;   // in-flight requests per connection before reading pauses
     std::chrono::milliseconds tool_timeout{30000};
     std::chrono::milliseconds shutdown_timeout{10000};
+    std::chrono::milliseconds stdio_drain_timeout{1000};
 
     bool operator==(const Performance&) const = default;
   } performance;

@@ -188,8 +188,20 @@ const std::vector<KeySpec>& Keys() {
        .default_text = "10s",
        .min = 0,
        .max = 10 * kMinute,
-       .description = "Time in-flight requests get on shutdown before they are cancelled.",
+       .description = "Longest a shutdown may take: in-flight requests get this long to finish "
+                      "(see stdio_drain_timeout for stdio), are then cancelled, and work that "
+                      "ignores cancellation is abandoned when it runs out.",
        .access = Field<&C::performance, &C::Performance::shutdown_timeout>()},
+      {.section = "performance",
+       .key = "stdio_drain_timeout",
+       .type = KeyType::kDuration,
+       .default_text = "1s",
+       .min = 0,
+       .max = 10 * kMinute,
+       .description = "stdio only: after the client closes stdin (or a stop signal), how long "
+                      "running requests may finish before they are cancelled. Short, because "
+                      "MCP clients send SIGTERM about 2 s after closing stdin.",
+       .access = Field<&C::performance, &C::Performance::stdio_drain_timeout>()},
 
       {.section = "protocol",
        .key = "max_message_size",

@@ -725,15 +725,7 @@ void Session::Start(jsonrpc::Request&& request, const std::shared_ptr<Batch>& ba
   auto& pool = execution == Execution::kBlocking ? core_.executors().blocking()
                                                  : core_.executors().cpu();
   auto self = shared_from_this();
-  if (!pool.TryPost([self, call, work = std::move(work)] { self->RunCall(call, work); })) {
-    Answer(call, jsonrpc::SerializeError(
-                     call->id, jsonrpc::kOverloaded,
-                     "server overloaded: the " + pool.name() + " queue is full "
-                     "(performance.queue_capacity = " + std::to_string(pool.capacity()) +
-                     "); retry later"));
-    Finish(call);
-    return;
-  }
+  // The timer exists before the work is posted, so RunCall never races its assignment.
   std::weak_ptr<Session> weak = self;
   call->timer = core_.executors().After(timeout, [weak, call, timeout, what = std::move(what)] {
     auto session = weak.lock();
@@ -744,6 +736,15 @@ void Session::Start(jsonrpc::Request&& request, const std::shared_ptr<Batch>& ba
                               what + " timed out after " + std::to_string(timeout.count()) +
                                   " ms (performance.tool_timeout) and was cancelled"));
   });
+  if (!pool.TryPost([self, call, work = std::move(work)] { self->RunCall(call, work); })) {
+    call->timer->Cancel();
+    Answer(call, jsonrpc::SerializeError(
+                     call->id, jsonrpc::kOverloaded,
+                     "server overloaded: the " + pool.name() + " queue is full "
+                     "(performance.queue_capacity = " + std::to_string(pool.capacity()) +
+                     "); retry later"));
+    Finish(call);
+  }
 }
 
 void Session::RunCall(const std::shared_ptr<Call>& call, const Work& work) {

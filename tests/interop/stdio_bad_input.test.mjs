@@ -121,6 +121,18 @@ class RawServer {
   }
 }
 
+// Resolves to what `promise` gives, or to 'timeout' after `ms`; the timer is cleared either way so
+// it does not keep the test process alive.
+async function orTimeout(promise, ms) {
+  let timer;
+  const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), ms); });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // Asserts `response` is a JSON-RPC error with one of `codes` and the given id.
 function assertError(response, codes, id, label) {
   const text = `${label}: ${JSON.stringify(response)}`;
@@ -144,8 +156,8 @@ function start(extraArgs) {
 afterEach(async () => {
   const current = servers;
   servers = [];
+  await Promise.all(current.map((server) => server.stop()));
   for (const server of current) {
-    await server.stop();
     if (server.nonJson.length) {
       process.stderr.write(`--- fixture server stderr ---\n${server.stderr}\n`);
       assert.deepEqual(server.nonJson, [], 'stdout lines that are not JSON-RPC messages');
@@ -377,8 +389,7 @@ describe('end of input', () => {
     await server.assertAlive();
     const started = Date.now();
     server.proc.stdin.end();
-    const exit = await Promise.race([server.exit,
-      new Promise((resolve) => setTimeout(() => resolve('timeout'), WAIT_MS))]);
+    const exit = await orTimeout(server.exit, WAIT_MS);
     assert.deepEqual(exit, { code: 0, signal: null }, `exit after EOF (${Date.now() - started} ms)`);
   });
 
@@ -391,8 +402,7 @@ describe('end of input', () => {
     await server.take((m) => m.method === 'notifications/progress', 'progress from the slow tool');
     const started = Date.now();
     server.proc.stdin.end();
-    const exit = await Promise.race([server.exit,
-      new Promise((resolve) => setTimeout(() => resolve('timeout'), WAIT_MS))]);
+    const exit = await orTimeout(server.exit, WAIT_MS);
     assert.deepEqual(exit, { code: 0, signal: null }, `exit after EOF (${Date.now() - started} ms)`);
   });
 });

@@ -210,14 +210,19 @@ Result<void> ServeStdio(protocol::ServerCore& core, int input_fd, int output_fd)
   }
   framer.Finish(on_line);
 
-  // Shut down: nobody will answer our requests now; let running work finish, then cancel it.
+  // Shut down: nobody will answer our requests now; let running work finish for
+  // stdio_drain_timeout, cancel it, and give cancelled handlers the rest of shutdown_timeout.
   session->InputClosed();
-  const auto deadline = std::chrono::steady_clock::now() + config.performance.shutdown_timeout;
-  if (!session->WaitIdle(deadline)) {
-    Log().warn("stdio: {} requests still running after performance.shutdown_timeout; cancelling",
+  const auto& perf = config.performance;
+  const auto start = std::chrono::steady_clock::now();
+  if (!session->WaitIdle(start + std::min(perf.stdio_drain_timeout, perf.shutdown_timeout))) {
+    Log().info("stdio: cancelling {} running requests (performance.stdio_drain_timeout)",
                session->running());
     session->CancelAll("the server is shutting down");
-    if (!session->WaitIdle(std::chrono::steady_clock::now() + std::chrono::seconds(2))) {
+    // Cooperative handlers stop within moments of cancellation; give them that even at 0.
+    constexpr auto kMinimumCancelWait = std::chrono::milliseconds(500);
+    if (!session->WaitIdle(std::max(start + perf.shutdown_timeout,
+                                    std::chrono::steady_clock::now() + kMinimumCancelWait))) {
       outcome = Fail(ErrorCode::kTimeout,
                      std::to_string(session->running()) +
                          " handlers ignored cancellation at shutdown; their results are dropped");
