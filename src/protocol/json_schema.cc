@@ -20,14 +20,16 @@ namespace {
 
 namespace json = boost::json;
 
-// Instances nested deeper than this are refused rather than risking the stack.
-constexpr std::size_t kMaxInstanceDepth = 256;
+// Instances nested deeper than this are refused rather than risking the stack; the JSON-RPC
+// parser refuses messages nested deeper than 64 anyway (jsonrpc::Parser::kMaxDepth).
+constexpr std::size_t kMaxInstanceDepth = 64;
 // Schemas evaluated at one instance location without descending into it: only a $ref cycle that
 // never consumes input gets near this.
 constexpr std::size_t kMaxLocationDepth = 128;
-// Schemas evaluated in total on the current path; bounds the stack (about 1 KiB per level in
-// unoptimized builds) whatever the schema looks like.
-constexpr std::size_t kMaxEvaluationDepth = 1024;
+// Schemas evaluated in total on the current path; bounds the stack whatever the schema looks like
+// (about 1 KiB per level in unoptimized builds, several under AddressSanitizer). Real tool schemas
+// nest a few levels.
+constexpr std::size_t kMaxEvaluationDepth = 512;
 // Schema documents nested deeper than this are refused at Compile.
 constexpr std::size_t kMaxSchemaNesting = 256;
 // The regex compiler recurses per group; deeper nesting is refused at Compile.

@@ -13,6 +13,7 @@ import {
   LoggingMessageNotificationSchema,
   McpError,
   ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 
 const SERVER = process.env.FERRY_FIXTURE_SERVER;
@@ -110,6 +111,7 @@ describe('Ferry fixture server via the official TypeScript SDK client', () => {
   let rootsRequests = 0;
   const logs = [];
   const updates = [];
+  let toolListChanges = 0;
 
   before(async () => {
     s = await connect({ sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } },
@@ -130,6 +132,7 @@ describe('Ferry fixture server via the official TypeScript SDK client', () => {
         });
         client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => logs.push(n.params));
         client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => updates.push(n.params));
+        client.setNotificationHandler(ToolListChangedNotificationSchema, () => { toolListChanges += 1; });
       });
   });
 
@@ -350,6 +353,31 @@ describe('Ferry fixture server via the official TypeScript SDK client', () => {
     await sleep(200);
     assert.equal(updates.length, before, `update after unsubscribe: ${JSON.stringify(updates)}`);
     assert.deepEqual(updates.map((u) => u.uri), [uri]);
+  });
+
+  check(state, 'adding and removing a tool sends tools/list_changed', async () => {
+    const names = async () => {
+      const all = [];
+      let cursor;
+      do {
+        const page = await s.client.listTools(cursor ? { cursor } : {}, opts());
+        all.push(...page.tools.map((t) => t.name));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return all;
+    };
+    const before = toolListChanges;
+    const added = await s.client.callTool({ name: 'toggle_tool', arguments: {} }, undefined, opts());
+    assert.equal(added.content[0].text, 'added ephemeral');
+    await waitFor(() => toolListChanges === before + 1, 'notifications/tools/list_changed');
+    assert.ok((await names()).includes('ephemeral'));
+    const call = await s.client.callTool({ name: 'ephemeral', arguments: {} }, undefined, opts());
+    assert.equal(call.content[0].text, 'still here');
+
+    const removed = await s.client.callTool({ name: 'toggle_tool', arguments: {} }, undefined, opts());
+    assert.equal(removed.content[0].text, 'removed ephemeral');
+    await waitFor(() => toolListChanges === before + 2, 'a second list_changed');
+    assert.ok(!(await names()).includes('ephemeral'));
   });
 
   check(state, 'prompts: list and get', async () => {
