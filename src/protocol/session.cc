@@ -90,16 +90,18 @@ std::string JoinErrors(const std::vector<std::string>& errors) {
 // A batch being answered: collects the responses of its requests and sends them as one array
 // when the last one is in.
 struct Session::Batch {
-  std::mutex mutex;  // guards responses, expected
+  std::mutex mutex;  // guards every field
   std::vector<std::string> responses;
-  std::size_t expected = 0;
-  bool sealed = false;  // all items dispatched; `expected` is final
+  std::size_t expected = 0;  // answers still to come in; cancelled requests are taken off
+  bool answerable = false;   // the batch had requests, so its sink waits for an answer
+  bool sealed = false;       // all items dispatched; `expected` only shrinks from here
+  bool flushed = false;
 };
 
 // A request in flight on a pool: its id, cancellation, deadline and progress state.
 struct Session::Call {
   Id id;
-  std::shared_ptr<Batch> batch;
+  Route route;
   runtime::CancellationSource cancel;
   std::optional<json::value> progress_token;
   std::atomic<bool> answered{false};
@@ -130,7 +132,7 @@ class Session::CallContext final : public RequestContext {
     params["progress"] = progress;
     if (total) params["total"] = *total;
     if (!message.empty()) params["message"] = message;
-    session_.Send(jsonrpc::SerializeNotification("notifications/progress", params));
+    call_.route.sink->Send(jsonrpc::SerializeNotification("notifications/progress", params));
   }
 
   void Log(LogLevel level, json::value data, std::string_view logger) override {
@@ -139,7 +141,7 @@ class Session::CallContext final : public RequestContext {
     params["level"] = kLevelNames[static_cast<int>(level)];
     if (!logger.empty()) params["logger"] = logger;
     params["data"] = std::move(data);
-    session_.Send(jsonrpc::SerializeNotification("notifications/message", params));
+    call_.route.sink->Send(jsonrpc::SerializeNotification("notifications/message", params));
   }
 
   Result<json::value> SendRequest(std::string_view method, json::object params,
@@ -165,70 +167,75 @@ Session::~Session() { correlation_->CancelAll(Error(ErrorCode::kCancelled, "the 
 
 // ---- Reading ----
 
-void Session::HandleText(std::string_view text) {
+int Session::HandleText(std::string_view text, const std::shared_ptr<Outbound>& sink) {
+  const auto& out = sink ? sink : outbound_;
   auto value = parser_.Parse(text);
   if (!value) {
-    Send(jsonrpc::SerializeError(std::nullopt, value.error().code, value.error().message));
-    return;
+    out->Respond(jsonrpc::SerializeError(std::nullopt, value.error().code, value.error().message));
+    return 1;
   }
-  if (value->is_array()) {
-    HandleBatch(std::move(value->get_array()));
-    return;
-  }
-  HandleValue(std::move(*value), nullptr);
+  if (value->is_array()) return HandleBatch(std::move(value->get_array()), out);
+  return HandleValue(std::move(*value), Route{out, nullptr});
 }
 
-void Session::HandleOversized(std::size_t limit) {
-  Send(jsonrpc::SerializeError(
-      std::nullopt, jsonrpc::kInvalidRequest,
-      "message exceeds protocol.max_message_size (" + std::to_string(limit) + " bytes)"));
+void Session::HandleOversized(std::size_t limit, const std::shared_ptr<Outbound>& sink) {
+  (sink ? sink : outbound_)
+      ->Respond(jsonrpc::SerializeError(
+          std::nullopt, jsonrpc::kInvalidRequest,
+          "message exceeds protocol.max_message_size (" + std::to_string(limit) + " bytes)"));
 }
 
-void Session::HandleValue(json::value&& value, const std::shared_ptr<Batch>& batch) {
+void Session::InitializeImplicitly(std::string_view protocol_version) {
+  client_.protocol_version = std::string(protocol_version);
+  batches_allowed_.store(protocol_version == "2025-03-26" || protocol_version == "2024-11-05");
+  initialized_.store(true, std::memory_order_release);
+}
+
+int Session::HandleValue(json::value&& value, const Route& route) {
   auto message = jsonrpc::Decode(std::move(value));
   if (!message) {
     const auto& e = message.error();
-    if (e.answerable) {
-      ReplyError(e.id, batch, Error(e.code == jsonrpc::kParseError ? ErrorCode::kParseError
-                                                                   : ErrorCode::kInvalidRequest,
-                                    e.message));
-    } else {
+    if (!e.answerable) {
       Log().warn("dropped a malformed response from the client: {}", e.message);
+      return 0;
     }
-    return;
+    ReplyError(e.id, route, Error(e.code == jsonrpc::kParseError ? ErrorCode::kParseError
+                                                                 : ErrorCode::kInvalidRequest,
+                                  e.message));
+    return 1;
   }
-  std::visit(
-      [&](auto&& m) {
+  return std::visit(
+      [&](auto&& m) -> int {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, jsonrpc::Request>) {
-          HandleRequest(std::move(m), batch);
+          HandleRequest(std::move(m), route);
+          return 1;
         } else if constexpr (std::is_same_v<T, jsonrpc::Notification>) {
           HandleNotification(std::move(m));
         } else if constexpr (std::is_same_v<T, jsonrpc::Response>) {
           HandleResponse(m.id, std::move(m.result));
-        } else {
-          if (m.id) {
-            HandleResponse(*m.id, Fail(ErrorCode::kInternal,
-                                       "the client answered with error " +
-                                           std::to_string(m.code) + ": " + m.message));
-          }
+        } else if (m.id) {
+          HandleResponse(*m.id, Fail(ErrorCode::kInternal,
+                                     "the client answered with error " +
+                                         std::to_string(m.code) + ": " + m.message));
         }
+        return 0;
       },
       std::move(*message));
 }
 
-void Session::HandleBatch(json::array&& items) {
+int Session::HandleBatch(json::array&& items, const std::shared_ptr<Outbound>& sink) {
   if (!batches_allowed_.load()) {
     const std::string why =
         initialized() ? "JSON-RPC batches are not supported in protocol version " +
                             client_.protocol_version
                       : std::string("JSON-RPC batches are not accepted before initialize");
-    ReplyError(std::nullopt, nullptr, Error(ErrorCode::kInvalidRequest, why));
-    return;
+    ReplyError(std::nullopt, Route{sink, nullptr}, Error(ErrorCode::kInvalidRequest, why));
+    return 1;
   }
   if (items.empty()) {
-    ReplyError(std::nullopt, nullptr, Error(ErrorCode::kInvalidRequest, "empty batch"));
-    return;
+    ReplyError(std::nullopt, Route{sink, nullptr}, Error(ErrorCode::kInvalidRequest, "empty batch"));
+    return 1;
   }
   auto batch = std::make_shared<Batch>();
   for (auto& item : items) {
@@ -239,62 +246,74 @@ void Session::HandleBatch(json::array&& items) {
                              (o->contains("result") || o->contains("error"));
     if (answered && !is_response) batch->expected++;
   }
-  for (auto& item : items) HandleValue(std::move(item), batch);
+  batch->answerable = batch->expected > 0;
+  const Route route{sink, batch};
+  for (auto& item : items) HandleValue(std::move(item), route);
   {
     std::lock_guard lock(batch->mutex);
     batch->sealed = true;
   }
-  FlushBatch(*batch);
+  FlushBatch(*batch, *sink);
+  return batch->answerable ? 1 : 0;
 }
 
-void Session::FlushBatch(Batch& batch) {
+void Session::FlushBatch(Batch& batch, Outbound& sink) {
   std::string out;
   {
     std::lock_guard lock(batch.mutex);
-    if (!batch.sealed || batch.responses.empty() || batch.responses.size() < batch.expected) {
+    if (!batch.answerable || !batch.sealed || batch.flushed ||
+        batch.responses.size() < batch.expected) {
       return;
     }
-    out = "[";
+    batch.flushed = true;
     for (std::size_t i = 0; i < batch.responses.size(); ++i) {
-      if (i) out += ',';
+      out += i ? ',' : '[';
       out += batch.responses[i];
     }
-    out += ']';
+    if (!out.empty()) out += ']';
     batch.responses.clear();
-    batch.expected = 0;
   }
-  Send(std::move(out));
+  if (out.empty()) {
+    sink.Unanswered();  // every request in it was cancelled
+  } else {
+    sink.Respond(std::move(out));
+  }
 }
 
-void Session::Reply(const Id& id, const std::shared_ptr<Batch>& batch, std::string message) {
-  if (!batch) {
-    Send(std::move(message));
+void Session::Reply(const Route& route, std::string message) {
+  if (!route.batch) {
+    route.sink->Respond(std::move(message));
     return;
   }
   {
-    std::lock_guard lock(batch->mutex);
-    batch->responses.push_back(std::move(message));
+    std::lock_guard lock(route.batch->mutex);
+    route.batch->responses.push_back(std::move(message));
   }
-  FlushBatch(*batch);
+  FlushBatch(*route.batch, *route.sink);
 }
 
-void Session::ReplyError(const std::optional<Id>& id, const std::shared_ptr<Batch>& batch,
-                         const Error& error) {
-  std::string message =
-      jsonrpc::SerializeError(id, jsonrpc::ToJsonRpcCode(error.code), error.message);
-  if (batch) {
-    Reply(id.value_or(Id()), batch, std::move(message));
-  } else {
-    Send(std::move(message));
+void Session::Unanswered(const Route& route) {
+  if (!route.batch) {
+    route.sink->Unanswered();
+    return;
   }
+  {
+    std::lock_guard lock(route.batch->mutex);
+    route.batch->expected--;
+  }
+  FlushBatch(*route.batch, *route.sink);
 }
 
-void Session::HandleRequest(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch) {
+void Session::ReplyError(const std::optional<Id>& id, const Route& route, const Error& error) {
+  Reply(route, jsonrpc::SerializeError(id, jsonrpc::ToJsonRpcCode(error.code), error.message));
+}
+
+void Session::HandleRequest(jsonrpc::Request&& request, const Route& route) {
   const std::string& method = request.method;
   {
     std::lock_guard lock(mutex_);
     if (calls_.contains(request.id.Key())) {
-      ReplyError(request.id, batch,
+      ReplyError(request.id, route,
                  Error(ErrorCode::kInvalidRequest,
                        "duplicate request id " + request.id.ToString() + ": a request with this "
                        "id is still in flight"));
@@ -303,15 +322,15 @@ void Session::HandleRequest(jsonrpc::Request&& request, const std::shared_ptr<Ba
   }
   auto answer = [&](Result<json::value> result) {
     if (result) {
-      Reply(request.id, batch, jsonrpc::SerializeResult(request.id, *result));
+      Reply(route, jsonrpc::SerializeResult(request.id, *result));
     } else {
-      ReplyError(request.id, batch, result.error());
+      ReplyError(request.id, route, result.error());
     }
   };
 
   if (method == "ping") return answer(json::object{});
   if (method == "initialize") {
-    if (batch) {
+    if (route.batch) {
       return answer(Fail(ErrorCode::kInvalidRequest, "initialize must not be part of a batch"));
     }
     return answer(Initialize(request.params));
@@ -320,16 +339,16 @@ void Session::HandleRequest(jsonrpc::Request&& request, const std::shared_ptr<Ba
     return answer(Fail(ErrorCode::kInvalidRequest,
                        "the session is not initialized: send initialize before '" + method + "'"));
   }
-  if (method == "tools/call") return CallTool(std::move(request), batch);
+  if (method == "tools/call") return CallTool(std::move(request), route);
   if (method == "tools/list") return answer(ListTools(request.params));
-  if (method == "resources/read") return ReadResource(std::move(request), batch);
+  if (method == "resources/read") return ReadResource(std::move(request), route);
   if (method == "resources/list") return answer(ListResources(request.params));
   if (method == "resources/templates/list") return answer(ListTemplates(request.params));
   if (method == "resources/subscribe") return answer(Subscribe(request.params, true));
   if (method == "resources/unsubscribe") return answer(Subscribe(request.params, false));
   if (method == "prompts/list") return answer(ListPrompts(request.params));
-  if (method == "prompts/get") return GetPrompt(std::move(request), batch);
-  if (method == "completion/complete") return Complete(std::move(request), batch);
+  if (method == "prompts/get") return GetPrompt(std::move(request), route);
+  if (method == "completion/complete") return Complete(std::move(request), route);
   if (method == "logging/setLevel") return answer(SetLevel(request.params));
   answer(Fail(ErrorCode::kMethodNotFound, "method not found: " + method));
 }
@@ -356,13 +375,7 @@ void Session::HandleNotification(jsonrpc::Notification&& notification) {
         std::lock_guard lock(mutex_);
         calls_.erase(call->id.Key());
       }
-      if (call->batch) {
-        {
-          std::lock_guard lock(call->batch->mutex);
-          call->batch->expected--;
-        }
-        FlushBatch(*call->batch);
-      }
+      Unanswered(call->route);
     }
     call->cancel.Cancel(ErrorCode::kCancelled);
     return;
@@ -494,8 +507,8 @@ Result<json::value> Session::SetLevel(const json::value& params) {
 
 // ---- Methods that run user handlers ----
 
-void Session::CallTool(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch) {
-  auto fail = [&](Error e) { ReplyError(request.id, batch, e); };
+void Session::CallTool(jsonrpc::Request&& request, const Route& route) {
+  auto fail = [&](Error e) { ReplyError(request.id, route, e); };
   auto obj = ParamsObject(request.params);
   if (!obj) return fail(obj.error());
   auto name = RequiredString(**obj, "name");
@@ -515,11 +528,11 @@ void Session::CallTool(jsonrpc::Request&& request, const std::shared_ptr<Batch>&
         {"type", "text"},
         {"text", "invalid arguments for tool '" + *name + "': " + JoinErrors(errors)}}};
     result["isError"] = true;
-    return Reply(request.id, batch, jsonrpc::SerializeResult(request.id, result));
+    return Reply(route, jsonrpc::SerializeResult(request.id, result));
   }
 
   const auto timeout = tool->tool.timeout.value_or(core_.config().performance.tool_timeout);
-  Start(std::move(request), batch, tool->tool.execution, timeout, "tool '" + *name + "'",
+  Start(std::move(request), route, tool->tool.execution, timeout, "tool '" + *name + "'",
         [tool, arguments = std::move(arguments)](CallContext& ctx) -> Result<json::value> {
           auto outcome = tool->handler(ctx, arguments);
           ToolResult result = outcome ? std::move(*outcome) : ToolResult::Failure(outcome.error().message);
@@ -550,8 +563,8 @@ void Session::CallTool(jsonrpc::Request&& request, const std::shared_ptr<Batch>&
         });
 }
 
-void Session::ReadResource(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch) {
-  auto fail = [&](Error e) { ReplyError(request.id, batch, e); };
+void Session::ReadResource(jsonrpc::Request&& request, const Route& route) {
+  auto fail = [&](Error e) { ReplyError(request.id, route, e); };
   auto obj = ParamsObject(request.params);
   if (!obj) return fail(obj.error());
   auto uri = RequiredString(**obj, "uri");
@@ -565,10 +578,10 @@ void Session::ReadResource(jsonrpc::Request&& request, const std::shared_ptr<Bat
     handler = entry->handler;
     variables = std::move(vars);
   } else {
-    return ReplyError(request.id, batch,
+    return ReplyError(request.id, route,
                       Error(ErrorCode::kResourceNotFound, "resource not found: " + *uri));
   }
-  Start(std::move(request), batch, Execution::kCpu, core_.config().performance.tool_timeout,
+  Start(std::move(request), route, Execution::kCpu, core_.config().performance.tool_timeout,
         "resources/read of '" + *uri + "'",
         [handler = std::move(handler), uri = *uri,
          variables = std::move(variables)](CallContext& ctx) -> Result<json::value> {
@@ -580,8 +593,8 @@ void Session::ReadResource(jsonrpc::Request&& request, const std::shared_ptr<Bat
         });
 }
 
-void Session::GetPrompt(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch) {
-  auto fail = [&](Error e) { ReplyError(request.id, batch, e); };
+void Session::GetPrompt(jsonrpc::Request&& request, const Route& route) {
+  auto fail = [&](Error e) { ReplyError(request.id, route, e); };
   auto obj = ParamsObject(request.params);
   if (!obj) return fail(obj.error());
   auto name = RequiredString(**obj, "name");
@@ -605,7 +618,7 @@ void Session::GetPrompt(jsonrpc::Request&& request, const std::shared_ptr<Batch>
                         "prompt '" + *name + "' needs argument '" + a.name + "'"));
     }
   }
-  Start(std::move(request), batch, Execution::kCpu, core_.config().performance.tool_timeout,
+  Start(std::move(request), route, Execution::kCpu, core_.config().performance.tool_timeout,
         "prompts/get of '" + *name + "'",
         [prompt, arguments = std::move(arguments)](CallContext& ctx) -> Result<json::value> {
           auto result = prompt->handler(ctx, arguments);
@@ -617,8 +630,8 @@ void Session::GetPrompt(jsonrpc::Request&& request, const std::shared_ptr<Batch>
         });
 }
 
-void Session::Complete(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch) {
-  auto fail = [&](Error e) { ReplyError(request.id, batch, e); };
+void Session::Complete(jsonrpc::Request&& request, const Route& route) {
+  auto fail = [&](Error e) { ReplyError(request.id, route, e); };
   auto obj = ParamsObject(request.params);
   if (!obj) return fail(obj.error());
   const auto* ref = (*obj)->if_contains("ref");
@@ -664,7 +677,7 @@ void Session::Complete(jsonrpc::Request&& request, const std::shared_ptr<Batch>&
     return fail(Error(ErrorCode::kInvalidParams, "unknown ref type '" + req.ref_type + "'"));
   }
 
-  Start(std::move(request), batch, Execution::kCpu, core_.config().performance.tool_timeout,
+  Start(std::move(request), route, Execution::kCpu, core_.config().performance.tool_timeout,
         "completion/complete",
         [handler = std::move(handler), req = std::move(req)](CallContext& ctx) -> Result<json::value> {
           Completion completion;
@@ -689,12 +702,12 @@ void Session::Complete(jsonrpc::Request&& request, const std::shared_ptr<Batch>&
 
 // ---- Running handlers ----
 
-void Session::Start(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch,
+void Session::Start(jsonrpc::Request&& request, const Route& route,
                     Execution execution, std::chrono::milliseconds timeout, std::string what,
                     Work work) {
   auto call = std::make_shared<Call>();
   call->id = std::move(request.id);
-  call->batch = batch;
+  call->route = route;
   call->execution = execution;
   call->deadline = std::chrono::steady_clock::now() + timeout;
   if (const auto* p = request.params.if_object()) {
@@ -710,7 +723,7 @@ void Session::Start(jsonrpc::Request&& request, const std::shared_ptr<Batch>& ba
     // Inline handlers are microseconds of work: no registration, timer or thread hop.
     CallContext ctx(*this, *call);
     auto result = work(ctx);
-    Reply(call->id, batch,
+    Reply(route,
           result ? jsonrpc::SerializeResult(call->id, *result)
                  : jsonrpc::SerializeError(call->id, jsonrpc::ToJsonRpcCode(result.error().code),
                                            result.error().message));
@@ -774,7 +787,7 @@ void Session::Answer(const std::shared_ptr<Call>& call, std::string message) {
     std::lock_guard lock(mutex_);
     calls_.erase(call->id.Key());
   }
-  Reply(call->id, call->batch, std::move(message));
+  Reply(call->route, std::move(message));
 }
 
 void Session::Finish(const std::shared_ptr<Call>& call) {
@@ -816,7 +829,7 @@ Result<json::value> Session::SendClientRequest(Call& call, std::string_view meth
   const auto cancel_handle = call.cancel.OnCancel([correlation = correlation_, id = *id] {
     correlation->Complete(id, Fail(ErrorCode::kCancelled, "the request was cancelled"));
   });
-  Send(jsonrpc::SerializeRequest(Id(*id), method, params));
+  call.route.sink->Send(jsonrpc::SerializeRequest(Id(*id), method, params));
   std::unique_lock lock(waiter->mutex);
   waiter->done.wait(lock, [&] { return waiter->outcome.has_value(); });
   call.cancel.Unregister(cancel_handle);
@@ -861,7 +874,7 @@ bool Session::IsSubscribed(std::string_view uri) const {
 
 void Session::Notify(std::string_view method, const json::value& params) {
   if (!initialized()) return;
-  Send(jsonrpc::SerializeNotification(method, params));
+  outbound_->Send(jsonrpc::SerializeNotification(method, params));
 }
 
 }  // namespace ferry::protocol

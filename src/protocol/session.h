@@ -31,12 +31,19 @@ namespace ferry::protocol {
 
 class ServerCore;
 
-// Where a session's outgoing messages go. Send takes one complete JSON-RPC message (no newline).
-// Implementations must be safe to call from any thread.
+// Where a session's outgoing messages go: the transport's stream for one incoming message (an HTTP
+// POST's response), or the session's own stream (stdio, an HTTP GET stream). Each call takes one
+// complete JSON-RPC message (no newline). Implementations must be safe to call from any thread.
 class Outbound {
  public:
   virtual ~Outbound() = default;
+  // A notification or a server-to-client request.
   virtual void Send(std::string message) = 0;
+  // The answer to the incoming message (a response, an error, or a batch's array); the last
+  // message for it.
+  virtual void Respond(std::string message) { Send(std::move(message)); }
+  // The incoming request was cancelled by the client: no answer will come.
+  virtual void Unanswered() {}
 };
 
 // The protocol versions Ferry negotiates, newest first.
@@ -49,10 +56,16 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(ServerCore& core, std::shared_ptr<Outbound> outbound);
   ~Session();
 
-  // One framed message (a JSON-RPC message or batch as text).
-  void HandleText(std::string_view text);
+  // One framed message (a JSON-RPC message or batch as text). Its answer and the messages sent
+  // while serving it go to `sink` (the session's outbound when null). Returns how many answers
+  // `sink` will get through Respond/Unanswered: 1 for a request, a batch with requests, or a
+  // message that gets an error; 0 for notifications and responses.
+  int HandleText(std::string_view text, const std::shared_ptr<Outbound>& sink = nullptr);
   // A message that was refused for exceeding protocol.max_message_size while being read.
-  void HandleOversized(std::size_t limit);
+  void HandleOversized(std::size_t limit, const std::shared_ptr<Outbound>& sink = nullptr);
+  // Starts the session without an initialize request (stateless HTTP: every request stands
+  // alone, its version from the MCP-Protocol-Version header).
+  void InitializeImplicitly(std::string_view protocol_version);
 
   // Blocks while `limit` or more requests are running (backpressure for the reader).
   void WaitForCapacity(std::size_t limit);
@@ -73,20 +86,28 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   struct Batch;
   struct Call;
+  // Where the answer to one incoming message goes: its sink, and its batch when it is part of one.
+  struct Route {
+    std::shared_ptr<Outbound> sink;
+    std::shared_ptr<Batch> batch;
+  };
   class CallContext;
   friend class CallContext;
 
-  void HandleValue(boost::json::value&& value, const std::shared_ptr<Batch>& batch);
-  void HandleBatch(boost::json::array&& items);
+  // Each returns the number of answers the route's sink will get (0 or 1).
+  int HandleValue(boost::json::value&& value, const Route& route);
+  int HandleBatch(boost::json::array&& items, const std::shared_ptr<Outbound>& sink);
   // Sends a batch's responses as one array once all of them are in.
-  void FlushBatch(Batch& batch);
-  void HandleRequest(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch);
+  void FlushBatch(Batch& batch, Outbound& sink);
+  void HandleRequest(jsonrpc::Request&& request, const Route& route);
+  // The request will get no answer (cancelled): tells its batch or its sink.
+  void Unanswered(const Route& route);
   void HandleNotification(jsonrpc::Notification&& notification);
   void HandleResponse(const jsonrpc::Id& id, Result<boost::json::value> outcome);
 
   // Answers a request handled synchronously on the reader thread.
-  void Reply(const jsonrpc::Id& id, const std::shared_ptr<Batch>& batch, std::string message);
-  void ReplyError(const std::optional<jsonrpc::Id>& id, const std::shared_ptr<Batch>& batch,
+  void Reply(const Route& route, std::string message);
+  void ReplyError(const std::optional<jsonrpc::Id>& id, const Route& route,
                   const Error& error);
 
   // Built-in methods answered on the reader thread.
@@ -99,15 +120,15 @@ class Session : public std::enable_shared_from_this<Session> {
   Result<boost::json::value> SetLevel(const boost::json::value& params);
 
   // Methods that run user handlers: started here, answered when the handler finishes.
-  void CallTool(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch);
-  void ReadResource(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch);
-  void GetPrompt(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch);
-  void Complete(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch);
+  void CallTool(jsonrpc::Request&& request, const Route& route);
+  void ReadResource(jsonrpc::Request&& request, const Route& route);
+  void GetPrompt(jsonrpc::Request&& request, const Route& route);
+  void Complete(jsonrpc::Request&& request, const Route& route);
 
   // Registers `request` as in flight and runs `work` on `execution`; `work` returns the result
   // JSON or an error, which becomes the response. `what` names the work in timeout errors.
   using Work = std::function<Result<boost::json::value>(CallContext&)>;
-  void Start(jsonrpc::Request&& request, const std::shared_ptr<Batch>& batch, Execution execution,
+  void Start(jsonrpc::Request&& request, const Route& route, Execution execution,
              std::chrono::milliseconds timeout, std::string what, Work work);
   void RunCall(const std::shared_ptr<Call>& call, const Work& work);
   void Answer(const std::shared_ptr<Call>& call, std::string message);
@@ -116,7 +137,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Result<boost::json::value> SendClientRequest(Call& call, std::string_view method,
                                                boost::json::object params,
                                                std::optional<std::chrono::milliseconds> timeout);
-  void Send(std::string message) { outbound_->Send(std::move(message)); }
+
 
   ServerCore& core_;
   std::shared_ptr<Outbound> outbound_;

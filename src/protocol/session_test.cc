@@ -410,5 +410,74 @@ TEST_F(SessionTest, PromptsAndCompletion) {
   EXPECT_EQ(c.at("result").at("completion").at("values").as_array().size(), 2u);
 }
 
+// Records what one incoming message's sink receives, as an HTTP POST's stream would.
+class RecordingSink final : public Outbound {
+ public:
+  void Send(std::string message) override { Push("send " + message); }
+  void Respond(std::string message) override { Push("respond " + message); }
+  void Unanswered() override { Push("unanswered"); }
+  std::vector<std::string> Wait(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, 5s, [&] { return events_.size() >= n; });
+    return events_;
+  }
+  std::vector<std::string> WaitForLast(std::string_view last) {
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, 5s, [&] { return !events_.empty() && events_.back() == last; });
+    return events_;
+  }
+
+ private:
+  void Push(std::string e) {
+    {
+      std::lock_guard lock(mutex_);
+      events_.push_back(std::move(e));
+    }
+    cv_.notify_all();
+  }
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<std::string> events_;
+};
+
+TEST_F(SessionTest, PerMessageSinksGetTheirAnswerAndRelatedMessages) {
+  AddSlowTool();
+  Initialize();
+  auto ping = std::make_shared<RecordingSink>();
+  EXPECT_EQ(session_->HandleText(R"({"jsonrpc":"2.0","id":5,"method":"ping"})", ping), 1);
+  EXPECT_EQ(ping->Wait(1), (std::vector<std::string>{R"(respond {"jsonrpc":"2.0","id":5,"result":{}})"}));
+
+  auto note = std::make_shared<RecordingSink>();
+  EXPECT_EQ(session_->HandleText(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", note),
+            0);
+  auto bad = std::make_shared<RecordingSink>();
+  EXPECT_EQ(session_->HandleText("{", bad), 1);
+  EXPECT_EQ(bad->Wait(1).size(), 1u);
+
+  // Progress goes to the request's own sink, and a cancelled request is reported unanswered.
+  auto slow = std::make_shared<RecordingSink>();
+  EXPECT_EQ(session_->HandleText(
+                R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"slow","_meta":{"progressToken":1}}})",
+                slow),
+            1);
+  auto first = slow->Wait(1);
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(first[0].rfind("send ", 0), 0u) << first[0];
+  EXPECT_EQ(session_->HandleText(
+                R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":6}})"),
+            0);
+  EXPECT_TRUE(session_->WaitIdle(std::chrono::steady_clock::now() + 5s));
+  auto events = slow->WaitForLast("unanswered");
+  EXPECT_EQ(events.back(), "unanswered");
+  EXPECT_EQ(out_->size(), 0u);  // nothing went to the session's own stream
+}
+
+TEST_F(SessionTest, ImplicitInitializationServesAtOnce) {
+  session_->InitializeImplicitly("2025-03-26");
+  EXPECT_TRUE(Call(1, "tools/list").as_object().contains("result"));
+  auto r = Send(R"([{"jsonrpc":"2.0","id":2,"method":"ping"}])");
+  EXPECT_TRUE(r.is_array());
+}
+
 }  // namespace
 }  // namespace ferry::protocol
