@@ -375,6 +375,9 @@ class Status {
     return Status(2 + kErrorCodeCount + static_cast<std::size_t>(c - 1));
   }
 
+  // The Status with index() == i (i < kCount).
+  static constexpr Status FromIndex(std::size_t i) { return Status(i < kCount ? i : 0); }
+
   std::string_view name() const;
   constexpr std::size_t index() const { return index_; }
   friend constexpr bool operator==(Status, Status) = default;
@@ -417,55 +420,49 @@ std::string_view DirectionName(Direction d);  // "in", "out"
 // Every Ferry metric family, in exposition order (the table lives in metrics.cc).
 std::span<const MetricDef* const> FerryMetricTable();
 
-// A fixed-size set of series of one family, created on first use and then reached without a lock:
-// slot i is the series for the bound label values plus (optionally) one last value named by the
-// caller when the slot is first used.
+// A fixed-size set of series of one family, created on first use and then reached without a lock.
+// Slot i's label values come from the labeler, called once, when slot i is first used.
 template <typename T, std::size_t N>
 class LazySeries {
  public:
+  using Labeler = std::function<std::vector<std::string>(std::size_t index)>;
+
   LazySeries() = default;
   LazySeries(const LazySeries&) = delete;
   LazySeries& operator=(const LazySeries&) = delete;
 
-  // Before first use: the family and the label values every slot shares; `append_last` says
-  // whether Get's `last_label` adds one more value.
-  void Bind(Family<T>* family, std::vector<std::string> fixed_labels, bool append_last) {
+  // Before first use.
+  void Bind(Family<T>* family, Labeler labeler) {
     family_ = family;
-    fixed_ = std::move(fixed_labels);
-    append_last_ = append_last;
+    labeler_ = std::move(labeler);
   }
 
-  // `last_label()` (anything convertible to std::string_view) runs only when slot `index` is
-  // first used. `index` < N.
-  template <typename NameFn>
-  T& Get(std::size_t index, NameFn&& last_label) {
+  // `index` < N.
+  T& Get(std::size_t index) {
     T* series = slots_[index].load(std::memory_order_acquire);
-    if (series == nullptr) [[unlikely]] {
-      const auto& name = last_label();
-      series = Create(index, std::string_view(name));
-    }
+    if (series == nullptr) [[unlikely]] series = Create(index);
     return *series;
   }
 
  private:
-  T* Create(std::size_t index, std::string_view last) {
-    std::vector<std::string_view> values(fixed_.begin(), fixed_.end());
-    if (append_last_) values.push_back(last);
-    T* series = &family_->WithLabels(values);  // the same series for concurrent creators
+  T* Create(std::size_t index) {
+    const std::vector<std::string> labels = labeler_(index);
+    const std::vector<std::string_view> values(labels.begin(), labels.end());
+    T* series = &family_->WithLabels(values);  // concurrent creators get the same series
     slots_[index].store(series, std::memory_order_release);
     return series;
   }
 
   Family<T>* family_ = nullptr;
-  std::vector<std::string> fixed_;
-  bool append_last_ = false;
+  Labeler labeler_;
   std::array<std::atomic<T*>, N> slots_{};
 };
 
 // The per-(transport, method) handle: ferry_requests_total and ferry_request_duration_seconds.
+// Series are created on first use.
 class RequestMetrics {
  public:
-  // Counts one finished request with `status` and observes its duration.
+  // One finished request: counts it under `status` and observes its duration.
   void Record(Status status, double seconds) {
     Count(status).Inc();
     Duration().Observe(seconds);
@@ -473,14 +470,9 @@ class RequestMetrics {
   void Record(Status status, std::chrono::nanoseconds d) {
     Record(status, std::chrono::duration<double>(d).count());
   }
-  // Counts without a duration (notifications, responses, refused messages).
-  void Count(Status status, std::uint64_t n) { Count(status).Add(n); }
-  Counter& Count(Status status) {
-    return counts_.Get(status.index(), [status] { return status.name(); });
-  }
-  Histogram& Duration() {
-    return duration_.Get(0, [] { return std::string_view(); });
-  }
+  // The counter alone, for messages without a duration (notifications, client responses).
+  Counter& Count(Status status) { return counts_.Get(status.index()); }
+  Histogram& Duration() { return duration_.Get(0); }
 
  private:
   friend class Metrics;
@@ -488,21 +480,20 @@ class RequestMetrics {
   LazySeries<Histogram, 1> duration_;
 };
 
-// The per-tool handle: ferry_tool_duration_seconds{tool,status}.
+// The per-tool handle: ferry_tool_duration_seconds{tool,status}. Series are created on first use.
 class ToolMetrics {
  public:
   void Record(Status status, double seconds) { Duration(status).Observe(seconds); }
   void Record(Status status, std::chrono::nanoseconds d) {
     Record(status, std::chrono::duration<double>(d).count());
   }
-  Histogram& Duration(Status status) {
-    return duration_.Get(status.index(), [status] { return status.name(); });
-  }
-  const std::string& tool() const { return tool_; }
+  Histogram& Duration(Status status) { return duration_.Get(status.index()); }
+  // The `tool` label value: the registered name, "unknown" or "other".
+  const std::string& label() const { return label_; }
 
  private:
   friend class Metrics;
-  std::string tool_;
+  std::string label_;
   LazySeries<Histogram, Status::kCount> duration_;
 };
 
@@ -513,13 +504,14 @@ struct PoolSource {
   std::function<double()> threads;
 };
 
-// Every Ferry metric, registered from the table, with handles for the hot path.
+// Every Ferry metric, registered from the table, with handles for the hot path. Handle accessors
+// are inline array indexing plus, the first time a series is used, its creation.
 class Metrics {
  public:
   struct Options {
-    std::size_t max_tools = 256;  // distinct tool label values before "other"
+    std::size_t max_tools = 256;      // distinct `tool` label values before "other"
     std::string version = "unknown";  // ferry_build_info{version}
-    bool process_metrics = true;      // process_* from /proc/self
+    bool process_metrics = true;      // process_* from /proc/self, read at scrape time
   };
 
   static Result<std::unique_ptr<Metrics>> Create(Options options);
@@ -527,12 +519,13 @@ class Metrics {
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
-  // The exposition text for /metrics (Content-Type kExpositionContentType).
+  // The exposition text for /metrics (Content-Type kExpositionContentType). RenderTo appends.
   std::string Render() const { return registry_.Render(); }
   void RenderTo(std::string& out) const { registry_.RenderTo(out); }
+  // For families a component adds beyond the table (cache statistics, say).
   Registry& registry() { return registry_; }
 
-  // Requests. No lock and no allocation after a handle's first use.
+  // Requests.
   RequestMetrics& Request(Transport t, Method m) {
     return requests_[static_cast<std::size_t>(t)][static_cast<std::size_t>(m)];
   }
@@ -541,27 +534,30 @@ class Metrics {
   }
   Gauge& requests_in_flight() { return *requests_in_flight_; }
   Histogram& MessageSize(Transport t, Direction d) {
-    return *message_size_[static_cast<std::size_t>(t)][static_cast<std::size_t>(d)];
+    return message_size_.Get(static_cast<std::size_t>(t) * 2 + static_cast<std::size_t>(d));
   }
-  Counter& MessagesOversized(Transport t) { return *oversized_[static_cast<std::size_t>(t)]; }
+  Counter& MessagesOversized(Transport t) {
+    return oversized_.Get(static_cast<std::size_t>(t));
+  }
 
-  // Tools. RegisterTool is idempotent and returns the same handle for the same name; cache it
-  // with the tool's definition. Past Options::max_tools distinct names it returns the "other"
-  // handle. FindTool (takes a mutex: not for every call) returns a registered tool's handle or the
-  // "unknown" handle, which UnknownTool() also returns.
+  // Tools. RegisterTool is idempotent (the same handle for the same name); cache the handle with
+  // the tool's definition. Past Options::max_tools distinct names it returns the "other" handle.
+  // FindTool takes a mutex (not for every call) and returns a registered tool's handle or the
+  // "unknown" handle, which UnknownTool() also returns (for calls naming no registered tool). A
+  // tool registered as "unknown" or "other" shares that label's series.
   ToolMetrics& RegisterTool(std::string_view name);
   ToolMetrics& FindTool(std::string_view name);
   ToolMetrics& UnknownTool() { return *unknown_tool_; }
 
-  // Worker pools: the sources are read at scrape time. An empty PoolSource removes them; when
-  // SetPoolSource returns, the previous functions are no longer running and will not run again.
+  // Worker pools. The source is read at scrape time; an empty PoolSource removes it. When
+  // SetPoolSource returns, the previous functions are not running and will not run again.
   void SetPoolSource(Pool pool, PoolSource source);
   Counter& PoolRejections(Pool pool) { return *pool_rejections_[static_cast<std::size_t>(pool)]; }
 
   // Connections, sessions, SSE.
-  Gauge& ConnectionsOpen(Transport t) { return *connections_open_[static_cast<std::size_t>(t)]; }
+  Gauge& ConnectionsOpen(Transport t) { return connections_open_.Get(static_cast<std::size_t>(t)); }
   Counter& ConnectionsAccepted(Transport t) {
-    return *connections_accepted_[static_cast<std::size_t>(t)];
+    return connections_accepted_.Get(static_cast<std::size_t>(t));
   }
   Gauge& sessions_active() { return *sessions_active_; }
   Counter& sessions_created() { return *sessions_created_; }
@@ -569,55 +565,63 @@ class Metrics {
   Counter& sse_events_sent() { return *sse_events_sent_; }
   Counter& sse_events_dropped() { return *sse_events_dropped_; }
 
-  // HTTP.
+  // HTTP. Every limit the transport enforces is counted here (and its response in HttpResponse).
   Counter& HttpRejection(RejectReason r) { return *rejections_[static_cast<std::size_t>(r)]; }
-  // ferry_http_responses_total{code}; codes outside 100..599 count as "other".
+  // ferry_http_responses_total{code}; codes outside 100..599 count as code "other".
   Counter& HttpResponse(int code) {
-    const std::size_t i = code >= 100 && code <= 599 ? static_cast<std::size_t>(code - 100) : 500;
-    return http_responses_.Get(i, [code, i] { return i == 500 ? "other" : std::to_string(code); });
+    return http_responses_.Get(code >= 100 && code <= 599 ? static_cast<std::size_t>(code - 100)
+                                                          : kOtherCode);
   }
 
-  // Bytes moved by a transport.
-  Counter& BytesReceived(Transport t) { return *bytes_received_[static_cast<std::size_t>(t)]; }
-  Counter& BytesSent(Transport t) { return *bytes_sent_[static_cast<std::size_t>(t)]; }
+  // Bytes moved by a transport (count them per read()/write(), not per message).
+  Counter& BytesReceived(Transport t) { return bytes_received_.Get(static_cast<std::size_t>(t)); }
+  Counter& BytesSent(Transport t) { return bytes_sent_.Get(static_cast<std::size_t>(t)); }
 
  private:
+  static constexpr std::size_t kOtherCode = 500;  // slot of code "other"
+  struct ProcessSample;
+
   explicit Metrics(Options options);
+  ~Metrics();
+  friend struct std::default_delete<Metrics>;
   Result<void> Init();
-  ToolMetrics& NewTool(std::string_view label);
+  Result<void> InitTransportFamilies();
+  Result<void> InitConnectionFamilies();
+  Result<void> InitProcessFamilies();
+  ToolMetrics& NewTool(std::string label);  // needs tools_mutex_
 
   const Options options_;
   Registry registry_;
-  CounterFamily* requests_total_ = nullptr;
-  HistogramFamily* request_duration_ = nullptr;
-  HistogramFamily* tool_duration_ = nullptr;
   std::array<std::array<RequestMetrics, kMethodCount>, kTransportCount> requests_;
   Gauge* requests_in_flight_ = nullptr;
-  std::array<std::array<Histogram*, 2>, kTransportCount> message_size_{};
-  std::array<Counter*, kTransportCount> oversized_{};
-  std::array<Gauge*, kTransportCount> connections_open_{};
-  std::array<Counter*, kTransportCount> connections_accepted_{};
-  std::array<Counter*, kTransportCount> bytes_received_{};
-  std::array<Counter*, kTransportCount> bytes_sent_{};
+  HistogramFamily* tool_duration_ = nullptr;
+  LazySeries<Histogram, kTransportCount * 2> message_size_;
+  LazySeries<Counter, kTransportCount> oversized_;
   std::array<Counter*, kPoolCount> pool_rejections_{};
-  std::array<Counter*, kRejectReasonCount> rejections_{};
-  LazySeries<Counter, 501> http_responses_;
+  LazySeries<Gauge, kTransportCount> connections_open_;
+  LazySeries<Counter, kTransportCount> connections_accepted_;
   Gauge* sessions_active_ = nullptr;
   Counter* sessions_created_ = nullptr;
   Gauge* sse_streams_open_ = nullptr;
   Counter* sse_events_sent_ = nullptr;
   Counter* sse_events_dropped_ = nullptr;
+  LazySeries<Counter, 501> http_responses_;
+  std::array<Counter*, kRejectReasonCount> rejections_{};
+  LazySeries<Counter, kTransportCount> bytes_received_;
+  LazySeries<Counter, kTransportCount> bytes_sent_;
 
-  std::mutex tools_mutex_;  // guards tools_
-  std::map<std::string, std::unique_ptr<ToolMetrics>, std::less<>> tools_;
+  std::mutex tools_mutex_;  // guards tools_ and tool_handles_
+  std::map<std::string, ToolMetrics*, std::less<>> tools_;
+  std::vector<std::unique_ptr<ToolMetrics>> tool_handles_;
   ToolMetrics* unknown_tool_ = nullptr;
   ToolMetrics* other_tool_ = nullptr;
 
-  mutable std::mutex sources_mutex_;  // guards pool_sources_; held while they run
+  std::mutex sources_mutex_;  // guards pool_sources_; held while they run
   std::array<PoolSource, kPoolCount> pool_sources_;
 
-  struct ProcessSample;
-  std::unique_ptr<ProcessSample> process_;  // written by the scrape hook, under registry mutex
+  // Read by the scrape hook and the process_* callbacks, which all run under the registry's
+  // render mutex.
+  std::unique_ptr<ProcessSample> process_;
 };
 
 }  // namespace ferry::telemetry

@@ -12,14 +12,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <list>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "ferry/result.h"
@@ -148,7 +147,7 @@ class RateLimiter {
   std::int64_t tolerance_ns_ = 0;  // T * burst: how far ahead of now a TAT may run
   std::size_t shard_capacity_ = 0;
   std::vector<std::unique_ptr<Shard>> shards_;
-  std::atomic<std::int64_t> overflow_tat_{INT64_MIN};
+  std::atomic<std::int64_t> overflow_tat_{std::numeric_limits<std::int64_t>::min()};
   std::atomic<std::uint64_t> allowed_{0};
   std::atomic<std::uint64_t> refused_{0};
   std::atomic<std::uint64_t> overflow_checks_{0};
