@@ -87,3 +87,4 @@ say "Node $version at ${node22#"$root"/}"
 # From here on `node` is Node 22, for npm itself and for any install scripts it runs.
 export PATH="$(dirname "$node22"):$PATH"
 npm_ci "$root/tests/interop" "interop test packages"
+npm_ci "$root/tests/conformance" "conformance suite"

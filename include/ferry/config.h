@@ -50,9 +50,50 @@ struct Config {
     std::chrono::milliseconds tool_timeout{30000};
     std::chrono::milliseconds shutdown_timeout{10000};
     std::chrono::milliseconds stdio_drain_timeout{1000};
+    int max_connections = 1024;                        // open HTTP connections; 503 beyond
+    int rate_limit_requests = 0;                       // per client per window; 0 = no limit
+    std::chrono::milliseconds rate_limit_window{60000};
 
     bool operator==(const Performance&) const = default;
   } performance;
+
+  // The HTTP transports (Streamable HTTP at /mcp, legacy HTTP+SSE at /sse and /messages).
+  struct Http {
+    int io_threads = 0;                 // event-loop threads; 0 = one per hardware thread
+    bool stateless = false;             // no sessions: every POST stands alone
+    bool legacy_sse = true;             // serve the 2024-11-05 HTTP+SSE transport
+    std::string response_mode = "auto"; // auto: JSON unless messages precede the result; sse: always
+    std::int64_t max_header_size = 16 * 1024;
+    std::chrono::milliseconds header_timeout{10000};      // to receive a request's headers
+    std::chrono::milliseconds connection_timeout{60000};  // keep-alive idle time
+    std::chrono::milliseconds write_timeout{30000};       // per write to a client
+    int pipeline_limit = 16;            // requests read ahead on one connection
+    int max_sessions = 10000;           // live MCP sessions; 503 beyond
+    std::chrono::milliseconds session_timeout{1800000};   // idle sessions end after this
+
+    bool operator==(const Http&) const = default;
+  } http;
+
+  // Server-sent events.
+  struct Sse {
+    std::chrono::milliseconds keepalive_interval{15000};  // comment lines on idle streams
+    int max_queue_size = 1000;          // messages queued per stream for a slow client
+    std::chrono::milliseconds retry{1000};                // `retry:` advice to reconnecting clients
+    std::int64_t event_store_size = 64 * 1024 * 1024;     // bytes kept for Last-Event-ID replay
+
+    bool operator==(const Sse&) const = default;
+  } sse;
+
+  struct Security {
+    std::vector<std::string> allowed_hosts;    // Host header allowlist; empty = loopback names
+    std::vector<std::string> allowed_origins;  // Origin allowlist; empty = loopback origins
+    bool cors = false;                          // answer CORS preflights and add CORS headers
+    std::chrono::milliseconds cors_max_age{600000};
+    std::vector<std::string> auth_tokens;       // bearer tokens; empty (and no file) = no auth
+    std::string auth_token_file;                // one token per line
+
+    bool operator==(const Security&) const = default;
+  } security;
 
   struct Protocol {
     std::int64_t max_message_size = 4 * 1024 * 1024;  // bytes per JSON-RPC message

@@ -250,7 +250,11 @@ class Server {
   // Same over any pair of file descriptors (tests, pipes).
   Result<void> ServeStdio(int input_fd, int output_fd);
 
-  // Asks a running Serve* call to stop; safe from any thread and from signal-handling threads.
+  // Serves MCP over HTTP (Streamable HTTP at /mcp, legacy HTTP+SSE at /sse, /health, /ready,
+  // /metrics) on server.host:server.port until Stop(), then shuts down gracefully.
+  Result<void> ServeHttp();
+
+  // Asks a running Serve* call to stop; safe from any thread and from signal handlers.
   void Stop();
 
   const Config& config() const;

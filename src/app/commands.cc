@@ -10,7 +10,7 @@
 
 #include "common/log.h"
 #include "tools/builtin.h"
-#include "transport/stdio/stdio_transport.h"
+#include "runtime/stop_signal.h"
 
 namespace ferry::app {
 namespace {
@@ -47,7 +47,7 @@ struct ConfigFlags {
   }
 };
 
-void OnStopSignal(int) { transport::RequestStop(); }
+void OnStopSignal(int) { runtime::RequestStop(); }
 
 void InstallSignalHandlers() {
   struct sigaction sa{};
@@ -59,20 +59,29 @@ void InstallSignalHandlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-int Serve(const ConfigFlags& flags, bool stdio, const RegisterExtras& extras) {
-  auto config = flags.Load();
+struct ServeFlags {
+  bool stdio = false;
+  bool stateless = false;
+  std::string host;
+  int port = -1;
+
+  std::map<std::string, std::string> Overrides() const {
+    std::map<std::string, std::string> o;
+    if (!host.empty()) o["server.host"] = host;
+    if (port >= 0) o["server.port"] = std::to_string(port);
+    if (stateless) o["http.stateless"] = "true";
+    return o;
+  }
+};
+
+int Serve(const ConfigFlags& flags, const ServeFlags& serve, const RegisterExtras& extras) {
+  auto config = flags.Load(serve.Overrides());
   if (!config) {
     std::fprintf(stderr, "ferry: invalid configuration: %s\n", config.error().message.c_str());
     return 2;
   }
   if (auto r = InitLogging(config->logging.level); !r) {
     std::fprintf(stderr, "ferry: %s\n", r.error().message.c_str());
-    return 2;
-  }
-  if (!stdio) {
-    std::fprintf(stderr,
-                 "ferry: this build serves MCP over stdio only; run `ferry serve --stdio` "
-                 "(the Streamable HTTP transport is not part of this build yet)\n");
     return 2;
   }
   InstallSignalHandlers();
@@ -87,7 +96,7 @@ int Serve(const ConfigFlags& flags, bool stdio, const RegisterExtras& extras) {
       return 1;
     }
   }
-  auto served = server.ServeStdio();
+  auto served = serve.stdio ? server.ServeStdio() : server.ServeHttp();
   if (!served) {
     Log().error("{}", served.error().message);
     if (served.error().code == ErrorCode::kTimeout) {
@@ -108,9 +117,16 @@ int RunCli(int argc, char** argv, const RegisterExtras& extras) {
   app.require_subcommand(1);
 
   ConfigFlags serve_flags;
-  bool stdio = false;
-  auto* serve = app.add_subcommand("serve", "Serve MCP (stdio with --stdio)");
-  serve->add_flag("--stdio", stdio, "Serve over stdin/stdout (newline-delimited JSON-RPC)");
+  ServeFlags serve_options;
+  auto* serve = app.add_subcommand(
+      "serve", "Serve MCP over HTTP (http://127.0.0.1:8080/mcp by default) or stdio");
+  serve->add_flag("--stdio", serve_options.stdio,
+                  "Serve over stdin/stdout (newline-delimited JSON-RPC) instead of HTTP");
+  serve->add_option("--host", serve_options.host, "Listen address (server.host)");
+  serve->add_option("--port", serve_options.port, "Listen port, 0 for any free one (server.port)")
+      ->check(CLI::Range(0, 65535));
+  serve->add_flag("--stateless", serve_options.stateless,
+                  "No sessions: every POST stands alone (http.stateless)");
   serve_flags.AddTo(*serve);
 
   ConfigFlags config_flags;
@@ -127,7 +143,7 @@ int RunCli(int argc, char** argv, const RegisterExtras& extras) {
     return app.exit(e);
   }
 
-  if (serve->parsed()) return Serve(serve_flags, stdio, extras);
+  if (serve->parsed()) return Serve(serve_flags, serve_options, extras);
 
   if (describe) {
     std::cout << DescribeConfig(markdown);

@@ -43,15 +43,22 @@ constexpr std::int64_t kKiB = 1024;
 constexpr std::int64_t kMiB = 1024 * kKiB;
 constexpr std::int64_t kGiB = 1024 * kMiB;
 
-enum class KeyType { kInt, kSize, kDuration, kBool, kString, kEnum };
+// What `ferry config --print` writes in place of each element of a secret list.
+constexpr std::string_view kRedacted = "<redacted>";
 
-// A parsed value: kInt, kSize (bytes) and kDuration (ms) are int64; kString and kEnum are strings.
-using Value = std::variant<std::int64_t, bool, std::string>;
+enum class KeyType { kInt, kSize, kDuration, kBool, kString, kEnum, kList };
+
+using StringList = std::vector<std::string>;
+
+// A parsed value: kInt, kSize (bytes) and kDuration (ms) are int64; kString and kEnum are strings;
+// kList is a list of strings.
+using Value = std::variant<std::int64_t, bool, std::string, StringList>;
 
 Value ToValue(int v) { return std::int64_t{v}; }
 Value ToValue(std::int64_t v) { return v; }
 Value ToValue(bool v) { return v; }
 Value ToValue(const std::string& v) { return v; }
+Value ToValue(const StringList& v) { return v; }
 Value ToValue(std::chrono::milliseconds v) { return static_cast<std::int64_t>(v.count()); }
 
 // Values reaching a setter are already range-checked, so the narrowing casts cannot truncate.
@@ -59,6 +66,7 @@ void FromValue(const Value& v, int& out) { out = static_cast<int>(std::get<std::
 void FromValue(const Value& v, std::int64_t& out) { out = std::get<std::int64_t>(v); }
 void FromValue(const Value& v, bool& out) { out = std::get<bool>(v); }
 void FromValue(const Value& v, std::string& out) { out = std::get<std::string>(v); }
+void FromValue(const Value& v, StringList& out) { out = std::get<StringList>(v); }
 void FromValue(const Value& v, std::chrono::milliseconds& out) {
   out = std::chrono::milliseconds(std::get<std::int64_t>(v));
 }
@@ -87,6 +95,10 @@ struct KeySpec {
   std::vector<std::string_view> allowed = {};  // kEnum only
   std::string_view description;
   Accessor access;
+  // A secret (kList only): PrintConfig writes kRedacted per item and error messages show kRedacted
+  // instead of the value. A printed file loads only when a later layer (the environment, an
+  // override) replaces the placeholders: CheckSecrets refuses them in the final configuration.
+  bool secret = false;
 };
 
 struct SectionSpec {
@@ -100,6 +112,15 @@ const std::vector<SectionSpec>& Sections() {
       {"server", "Identity and network address of the server."},
       {"performance", "Thread pools, queues, backpressure and timeouts of the runtime."},
       {"protocol", "Limits of the MCP / JSON-RPC protocol layer."},
+      {"http",
+       "The HTTP transports: Streamable HTTP at /mcp and the legacy HTTP+SSE transport at /sse "
+       "and /messages."},
+      {"sse",
+       "Server-sent event streams of the HTTP transports: keep-alives, slow clients and "
+       "resumption."},
+      {"security",
+       "Who may use the HTTP transports: Host and Origin checks, CORS and bearer "
+       "tokens. The stdio transport ignores this section."},
       {"logging", "The server's own log."},
       {"tools", "Built-in tool groups."},
   };
@@ -129,9 +150,10 @@ const std::vector<KeySpec>& Keys() {
        .key = "port",
        .type = KeyType::kInt,
        .default_text = "8080",
-       .min = 1,
+       .min = 0,
        .max = 65535,
-       .description = "TCP port the network transports listen on.",
+       .description = "TCP port the network transports listen on; 0 picks a free port (the log "
+                      "line `serving MCP over HTTP on ...` names it).",
        .access = Field<&C::server, &C::Server::port>()},
       {.section = "server",
        .key = "instructions",
@@ -202,6 +224,34 @@ const std::vector<KeySpec>& Keys() {
                       "running requests may finish before they are cancelled. Short, because "
                       "MCP clients send SIGTERM about 2 s after closing stdin.",
        .access = Field<&C::performance, &C::Performance::stdio_drain_timeout>()},
+      {.section = "performance",
+       .key = "max_connections",
+       .type = KeyType::kInt,
+       .default_text = "1024",
+       .min = 1,
+       .max = 1000000,
+       .description = "HTTP connections open at once; a connection beyond it is answered 503 "
+                      "Service Unavailable and closed.",
+       .access = Field<&C::performance, &C::Performance::max_connections>()},
+      {.section = "performance",
+       .key = "rate_limit_requests",
+       .type = KeyType::kInt,
+       .default_text = "0",
+       .min = 0,
+       .max = 100000000,
+       .description = "HTTP requests each client address (an IPv6 address by its /64) may make "
+                      "per `rate_limit_window`, all at once or spread out; beyond it requests get "
+                      "429 Too Many Requests with Retry-After. 0 = no limit.",
+       .access = Field<&C::performance, &C::Performance::rate_limit_requests>()},
+      {.section = "performance",
+       .key = "rate_limit_window",
+       .type = KeyType::kDuration,
+       .default_text = "1m",
+       .min = 1 * kSecond,
+       .max = 24 * kHour,
+       .description = "The window of `rate_limit_requests`: a client that has used its budget "
+                      "regains one request every window / `rate_limit_requests`.",
+       .access = Field<&C::performance, &C::Performance::rate_limit_window>()},
 
       {.section = "protocol",
        .key = "max_message_size",
@@ -236,6 +286,204 @@ const std::vector<KeySpec>& Keys() {
        .max = 24 * kHour,
        .description = "Time to wait for the client to answer a server-to-client request.",
        .access = Field<&C::protocol, &C::Protocol::request_timeout>()},
+
+      {.section = "http",
+       .key = "io_threads",
+       .type = KeyType::kInt,
+       .default_text = "0",
+       .min = 0,
+       .max = 64,
+       .description = "Event-loop threads that accept connections and read and write HTTP; 0 = "
+                      "one per hardware thread.",
+       .access = Field<&C::http, &C::Http::io_threads>()},
+      {.section = "http",
+       .key = "stateless",
+       .type = KeyType::kBool,
+       .default_text = "false",
+       .description = "Serve Streamable HTTP without sessions: no Mcp-Session-Id is issued and "
+                      "each POST is served on its own, so any instance behind a load balancer "
+                      "can answer it. The legacy transport needs sessions and is off then.",
+       .access = Field<&C::http, &C::Http::stateless>()},
+      {.section = "http",
+       .key = "legacy_sse",
+       .type = KeyType::kBool,
+       .default_text = "true",
+       .description = "Also serve the 2024-11-05 HTTP+SSE transport (GET /sse, POST /messages) "
+                      "for older clients, unless `stateless`; when off, those paths answer 404.",
+       .access = Field<&C::http, &C::Http::legacy_sse>()},
+      {.section = "http",
+       .key = "response_mode",
+       .type = KeyType::kEnum,
+       .default_text = "auto",
+       .allowed = {"auto", "sse"},
+       .description = "How a POST is answered: `auto` sends plain JSON unless notifications or "
+                      "requests precede the result, then an SSE stream; `sse` always streams.",
+       .access = Field<&C::http, &C::Http::response_mode>()},
+      {.section = "http",
+       .key = "max_header_size",
+       .type = KeyType::kSize,
+       .default_text = "16KiB",
+       .min = 1 * kKiB,
+       .max = 1 * kMiB,
+       .description = "Largest request line plus headers, in bytes; a larger request is answered "
+                      "431 Request Header Fields Too Large and the connection closed.",
+       .access = Field<&C::http, &C::Http::max_header_size>()},
+      {.section = "http",
+       .key = "header_timeout",
+       .type = KeyType::kDuration,
+       .default_text = "10s",
+       .min = 100 * kMillisecond,
+       .max = 10 * kMinute,
+       .description = "Time a client has to send a request's line and headers once it starts, "
+                      "and again its body; a slower client is disconnected (against slowloris).",
+       .access = Field<&C::http, &C::Http::header_timeout>()},
+      {.section = "http",
+       .key = "connection_timeout",
+       .type = KeyType::kDuration,
+       .default_text = "1m",
+       .min = 1 * kSecond,
+       .max = 24 * kHour,
+       .description = "Time a keep-alive connection may wait, with no request in progress, for "
+                      "the next request before the server closes it.",
+       .access = Field<&C::http, &C::Http::connection_timeout>()},
+      {.section = "http",
+       .key = "write_timeout",
+       .type = KeyType::kDuration,
+       .default_text = "30s",
+       .min = 100 * kMillisecond,
+       .max = 10 * kMinute,
+       .description = "Longest one write to a client may wait for it to read; when it runs out "
+                      "the connection is closed.",
+       .access = Field<&C::http, &C::Http::write_timeout>()},
+      {.section = "http",
+       .key = "pipeline_limit",
+       .type = KeyType::kInt,
+       .default_text = "16",
+       .min = 1,
+       .max = 1024,
+       .description = "Requests read ahead on one connection while earlier ones are answered; "
+                      "at the limit the server stops reading that connection until a response "
+                      "goes out.",
+       .access = Field<&C::http, &C::Http::pipeline_limit>()},
+      {.section = "http",
+       .key = "max_sessions",
+       .type = KeyType::kInt,
+       .default_text = "10000",
+       .min = 1,
+       .max = 1000000,
+       .description = "Live MCP sessions at once; an initialize beyond it is answered 503 "
+                      "Service Unavailable.",
+       .access = Field<&C::http, &C::Http::max_sessions>()},
+      {.section = "http",
+       .key = "session_timeout",
+       .type = KeyType::kDuration,
+       .default_text = "30m",
+       .min = 1 * kSecond,
+       .max = 7 * 24 * kHour,
+       .description = "Time a session may go without a request, while it has no GET stream "
+                      "open, before it ends; requests with its Mcp-Session-Id then get 404 and "
+                      "the client must initialize again. At most 7 days (168h).",
+       .access = Field<&C::http, &C::Http::session_timeout>()},
+
+      {.section = "sse",
+       .key = "keepalive_interval",
+       .type = KeyType::kDuration,
+       .default_text = "15s",
+       .min = 1 * kSecond,
+       .max = 10 * kMinute,
+       .description = "Interval of comment lines sent on an SSE stream with nothing else to "
+                      "send, so proxies and clients do not close it as idle.",
+       .access = Field<&C::sse, &C::Sse::keepalive_interval>()},
+      {.section = "sse",
+       .key = "max_queue_size",
+       .type = KeyType::kInt,
+       .default_text = "1000",
+       .min = 1,
+       .max = 1000000,
+       .description = "Messages queued on one SSE stream for a client that reads slowly; when it "
+                      "is full the stream's connection is closed and the client may reconnect "
+                      "with Last-Event-ID to replay what it missed from the event store (without "
+                      "one, the overflowing messages are lost).",
+       .access = Field<&C::sse, &C::Sse::max_queue_size>()},
+      {.section = "sse",
+       .key = "retry",
+       .type = KeyType::kDuration,
+       .default_text = "1s",
+       .min = 0,
+       .max = 10 * kMinute,
+       .description = "Reconnection delay advised to clients in the SSE `retry` field; 0s = "
+                      "reconnect at once.",
+       .access = Field<&C::sse, &C::Sse::retry>()},
+      {.section = "sse",
+       .key = "event_store_size",
+       .type = KeyType::kSize,
+       .default_text = "64MiB",
+       .min = 0,
+       .max = 16 * kGiB,
+       .description = "Bytes of recent SSE events kept, in total across all streams, so a "
+                      "client that reconnects with Last-Event-ID receives what it missed; the "
+                      "oldest events are dropped first, and an event larger than the store is "
+                      "not kept, so make it several times `protocol.max_message_size`. 0 = keep "
+                      "none (no resumability).",
+       .access = Field<&C::sse, &C::Sse::event_store_size>()},
+
+      {.section = "security",
+       .key = "allowed_hosts",
+       .type = KeyType::kList,
+       .default_text = "[]",
+       .description = "Host header values accepted (`name`, `name:PORT` or `name:*`); other "
+                      "requests get 403 Forbidden. `[]` = loopback only: `localhost`, "
+                      "`127.0.0.1` and `[::1]`, any port. `*` accepts every host and turns "
+                      "DNS-rebinding protection off: unsafe on loopback without authentication.",
+       .access = Field<&C::security, &C::Security::allowed_hosts>()},
+      {.section = "security",
+       .key = "allowed_origins",
+       .type = KeyType::kList,
+       .default_text = "[]",
+       .description = "Origin header values accepted (`scheme://name`, `scheme://name:PORT` or "
+                      "`scheme://name:*`; `null` for opaque origins); a request with another "
+                      "Origin gets 403 Forbidden, one without Origin is allowed. `[]` = loopback "
+                      "only: http and https on `localhost`, `127.0.0.1` and `[::1]`, any port. "
+                      "`*` accepts every origin: unsafe on loopback without authentication.",
+       .access = Field<&C::security, &C::Security::allowed_origins>()},
+      {.section = "security",
+       .key = "cors",
+       .type = KeyType::kBool,
+       .default_text = "false",
+       .description = "Answer CORS preflights and add CORS headers for the `allowed_origins`, so "
+                      "browser clients served from those origins can call the server.",
+       .access = Field<&C::security, &C::Security::cors>()},
+      {.section = "security",
+       .key = "cors_max_age",
+       .type = KeyType::kDuration,
+       .default_text = "10m",
+       .min = 0,
+       .max = 24 * kHour,
+       .description = "How long browsers may cache a CORS preflight answer "
+                      "(Access-Control-Max-Age, in whole seconds, rounded down); 0s = send no max "
+                      "age. Browsers cap it, Chromium at 2h.",
+       .access = Field<&C::security, &C::Security::cors_max_age>()},
+      {.section = "security",
+       .key = "auth_tokens",
+       .type = KeyType::kList,
+       .default_text = "[]",
+       .description = "Bearer tokens accepted in the Authorization header; once this or "
+                      "`auth_token_file` gives any, a request without one of them gets 401 "
+                      "Unauthorized. `[]` and no file = no authentication. Secrets: `ferry "
+                      "config --print` shows each as `<redacted>`, and loading fails while a "
+                      "placeholder remains, so keep tokens in `auth_token_file` or set them with "
+                      "`FERRY_SECURITY__AUTH_TOKENS`.",
+       .access = Field<&C::security, &C::Security::auth_tokens>(),
+       .secret = true},
+      {.section = "security",
+       .key = "auth_token_file",
+       .type = KeyType::kString,
+       .default_text = "",
+       .min = 0,
+       .description = "File of further bearer tokens, one per line (blank lines and lines "
+                      "starting with # skipped), read when the HTTP transport starts, which "
+                      "fails if it cannot be read; empty = none.",
+       .access = Field<&C::security, &C::Security::auth_token_file>()},
 
       {.section = "logging",
        .key = "level",
@@ -275,35 +523,48 @@ const std::vector<ProfileSpec>& Profiles() {
         {"protocol.request_timeout", "5m"},
         {"tools.diagnostics", "true"}}},
       {"production",
-       "Serving real clients: warn logs, standard timeouts, room to drain on shutdown.",
+       "Serving real clients: warn logs, standard timeouts, room to drain on shutdown, and a "
+       "generous per-client rate limit (100 requests/s on average).",
        {{"logging.level", "warn"},
         {"performance.worker_count", "0"},
         {"performance.queue_capacity", "4096"},
         {"performance.backpressure_threshold", "512"},
         {"performance.tool_timeout", "30s"},
         {"performance.shutdown_timeout", "30s"},
+        {"performance.rate_limit_requests", "6000"},
+        {"performance.rate_limit_window", "1m"},
         {"tools.diagnostics", "false"}}},
       {"high-load",
-       "Many concurrent clients: large queues, deep backpressure, short tool timeout.",
+       "Many concurrent clients: many connections and sessions, large queues, deep "
+       "backpressure, short tool timeout.",
        {{"logging.level", "warn"},
         {"performance.worker_count", "0"},
         {"performance.blocking_workers", "32"},
         {"performance.queue_capacity", "10000"},
         {"performance.backpressure_threshold", "8000"},
         {"performance.tool_timeout", "15s"},
+        {"performance.max_connections", "10000"},
         {"protocol.max_pending_requests", "1024"},
+        {"http.io_threads", "0"},
+        {"http.max_sessions", "100000"},
         {"tools.diagnostics", "false"}}},
       {"resource-constrained",
-       "Small machines and containers: few threads, small queues, small messages.",
+       "Small machines and containers: few threads and connections, small queues, small "
+       "messages, a small event store.",
        {{"logging.level", "warn"},
         {"performance.worker_count", "2"},
         {"performance.blocking_workers", "2"},
         {"performance.queue_capacity", "128"},
         {"performance.backpressure_threshold", "32"},
         {"performance.tool_timeout", "10s"},
+        {"performance.max_connections", "64"},
         {"protocol.max_message_size", "1MiB"},
         {"protocol.page_size", "20"},
-        {"protocol.max_pending_requests", "16"}}},
+        {"protocol.max_pending_requests", "16"},
+        {"http.io_threads", "1"},
+        {"http.max_sessions", "256"},
+        {"sse.max_queue_size", "100"},
+        {"sse.event_store_size", "8MiB"}}},
       {"low_latency",
        "Fail fast: short timeouts and small queues, so no request waits long.",
        {{"performance.worker_count", "0"},
@@ -311,16 +572,22 @@ const std::vector<ProfileSpec>& Profiles() {
         {"performance.backpressure_threshold", "64"},
         {"performance.tool_timeout", "10s"},
         {"performance.shutdown_timeout", "5s"},
-        {"protocol.request_timeout", "10s"}}},
+        {"protocol.request_timeout", "10s"},
+        {"http.header_timeout", "5s"},
+        {"http.write_timeout", "10s"}}},
       {"high_throughput",
-       "Most requests per second: large queues and deep pipelining per connection.",
+       "Most requests per second: many connections, large queues and deep pipelining per "
+       "connection.",
        {{"performance.worker_count", "0"},
         {"performance.blocking_workers", "16"},
         {"performance.queue_capacity", "10000"},
         {"performance.backpressure_threshold", "8000"},
         {"performance.tool_timeout", "30s"},
+        {"performance.max_connections", "10000"},
         {"protocol.page_size", "200"},
-        {"protocol.max_pending_requests", "1024"}}},
+        {"protocol.max_pending_requests", "1024"},
+        {"http.io_threads", "0"},
+        {"http.pipeline_limit", "64"}}},
       {"resource_efficient",
        "Least memory and fewest threads, at some cost in throughput.",
        {{"performance.worker_count", "2"},
@@ -328,8 +595,13 @@ const std::vector<ProfileSpec>& Profiles() {
         {"performance.queue_capacity", "64"},
         {"performance.backpressure_threshold", "16"},
         {"performance.tool_timeout", "15s"},
+        {"performance.max_connections", "64"},
         {"protocol.max_message_size", "2MiB"},
-        {"protocol.max_pending_requests", "8"}}},
+        {"protocol.max_pending_requests", "8"},
+        {"http.io_threads", "1"},
+        {"http.max_sessions", "256"},
+        {"sse.max_queue_size", "100"},
+        {"sse.event_store_size", "8MiB"}}},
   };
   return *kProfiles;
 }
@@ -439,6 +711,13 @@ std::string FormatValue(const KeySpec& spec, const Value& value) {
     case KeyType::kString:
     case KeyType::kEnum:
       return std::get<std::string>(value);
+    case KeyType::kList: {
+      std::vector<std::string_view> items;
+      for (const std::string& item : std::get<StringList>(value)) {
+        items.push_back(spec.secret ? kRedacted : std::string_view(item));
+      }
+      return "[" + Join(items, ", ") + "]";
+    }
   }
   return {};
 }
@@ -463,6 +742,8 @@ std::string_view TypeName(KeyType type) {
       return "string";
     case KeyType::kEnum:
       return "enum";
+    case KeyType::kList:
+      return "list";
   }
   return {};
 }
@@ -482,6 +763,8 @@ std::string RangeText(const KeySpec& spec) {
       return "at least " + std::to_string(spec.min) + " characters";
     case KeyType::kEnum:
       return Join(spec.allowed, ", ");
+    case KeyType::kList:
+      return "non-empty strings";
   }
   return {};
 }
@@ -542,7 +825,8 @@ std::pair<std::string_view, std::string> SplitUnit(std::string_view text) {
 struct Input {
   enum class Kind { kScalar, kNull, kSequence, kMap };
   Kind kind = Kind::kScalar;
-  std::string text;  // the scalar, or the node in YAML flow style for messages
+  std::string text;               // the scalar, or the node in YAML flow style for messages
+  std::vector<Input> items = {};  // kSequence: its items
 };
 
 constexpr std::string_view kDurationSyntax =
@@ -550,8 +834,65 @@ constexpr std::string_view kDurationSyntax =
 constexpr std::string_view kSizeSyntax =
     "must be a size: bytes (1048576) or a number with unit B, KB, KiB, MB, MiB, GB or GiB (4MiB)";
 
+// Checks and trims one list item (1-based `position`); the error is the reason.
+tl::expected<std::string, std::string> ParseListItem(const Input& item, std::size_t position) {
+  const std::string name = "item " + std::to_string(position);
+  switch (item.kind) {
+    case Input::Kind::kScalar:
+      break;
+    case Input::Kind::kNull:
+      return tl::unexpected(name + " is empty");
+    case Input::Kind::kSequence:
+      return tl::unexpected(name + " must be a string, not a list");
+    case Input::Kind::kMap:
+      return tl::unexpected(name + " must be a string, not a map");
+  }
+  const std::string_view text = Trim(item.text);
+  if (text.empty()) return tl::unexpected(name + " is empty");
+  // Every list must be expressible in the environment, which separates items by commas.
+  if (text.find(',') != std::string_view::npos) {
+    return tl::unexpected(name + " contains a comma, which separates list items");
+  }
+  return std::string(text);
+}
+
+// A list: a YAML sequence, or a comma-separated string ("" and "[]" are the empty list).
+tl::expected<Value, std::string> ParseList(const Input& input) {
+  StringList out;
+  const auto add = [&](const Input& item) -> tl::expected<void, std::string> {
+    auto parsed = ParseListItem(item, out.size() + 1);
+    if (!parsed) return tl::unexpected(parsed.error());
+    out.push_back(std::move(*parsed));
+    return {};
+  };
+  switch (input.kind) {
+    case Input::Kind::kNull:
+      return tl::unexpected(std::string("has no value (write [] for an empty list)"));
+    case Input::Kind::kMap:
+      return tl::unexpected(std::string("must be a list, not a map"));
+    case Input::Kind::kSequence:
+      for (const Input& item : input.items) {
+        if (auto added = add(item); !added) return tl::unexpected(added.error());
+      }
+      return out;
+    case Input::Kind::kScalar:
+      break;
+  }
+  std::string_view text = Trim(input.text);
+  if (text.empty() || text == "[]") return out;
+  while (true) {
+    const std::size_t comma = text.find(',');
+    if (auto added = add(Input{.text = std::string(text.substr(0, comma))}); !added) {
+      return tl::unexpected(added.error());
+    }
+    if (comma == std::string_view::npos) return out;
+    text.remove_prefix(comma + 1);
+  }
+}
+
 // Parses and range-checks one value; the error is the reason, without key or source.
 tl::expected<Value, std::string> ParseValue(const KeySpec& spec, const Input& input) {
+  if (spec.type == KeyType::kList) return ParseList(input);
   switch (input.kind) {
     case Input::Kind::kScalar:
       break;
@@ -649,6 +990,8 @@ tl::expected<Value, std::string> ParseValue(const KeySpec& spec, const Input& in
       }
       return input.text;
     }
+    case KeyType::kList:
+      return ParseList(input);
   }
   if (number < spec.min || number > spec.max) return tl::unexpected(range_reason);
   return number;
@@ -658,18 +1001,30 @@ tl::expected<Value, std::string> ParseValue(const KeySpec& spec, const Input& in
 // Cross-key checks, applied to the final configuration after every layer.
 
 struct CrossCheck {
-  std::string_view first;   // "section.key" that must be <= second
+  std::string_view first;   // "section.key" that must be <= second (< when strict)
   std::string_view second;  // "section.key"
   std::string_view reason;
+  bool strict = false;
 };
 
+// Few on purpose: only pairs whose violation breaks a feature rather than merely wasting resources.
 const std::vector<CrossCheck>& CrossChecks() {
   static const auto* const kChecks = new std::vector<CrossCheck>{
-      {"performance.backpressure_threshold", "performance.queue_capacity",
-       "a connection must pause reading before its requests alone can fill the pool queue, or "
-       "they fail as overloaded instead of waiting"},
+      {.first = "performance.backpressure_threshold",
+       .second = "performance.queue_capacity",
+       .reason = "a connection must pause reading before its requests alone can fill the pool "
+                 "queue, or they fail as overloaded instead of waiting"},
+      {.first = "sse.retry",
+       .second = "http.session_timeout",
+       .reason = "a client whose stream broke waits the retry delay before it reconnects, and by "
+                 "then its session must still exist for it to resume",
+       .strict = true},
   };
   return *kChecks;
+}
+
+std::string Relation(const CrossCheck& check) {
+  return check.strict ? "must be less than" : "must not exceed";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -800,6 +1155,9 @@ Input ToInput(const YAML::Node& node) {
     return input;
   }
   input.kind = node.IsSequence() ? Input::Kind::kSequence : Input::Kind::kMap;
+  if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) input.items.push_back(ToInput(node[i]));
+  }
   YAML::Emitter flow;
   flow << YAML::Flow << node;
   input.text = flow.c_str();
@@ -999,12 +1357,30 @@ class Loader {
       const KeySpec* second = FindKey(check.second);
       const Value first_value = first->access.get(config_);
       const Value second_value = second->access.get(config_);
-      if (std::get<std::int64_t>(first_value) <= std::get<std::int64_t>(second_value)) continue;
+      const std::int64_t first_number = std::get<std::int64_t>(first_value);
+      const std::int64_t second_number = std::get<std::int64_t>(second_value);
+      if (check.strict ? first_number < second_number : first_number <= second_number) continue;
       return Fail(ErrorCode::kInvalidConfig,
                   FullName(*first) + " = " + FormatValue(*first, first_value) + " (from " +
-                      Origin(*first) + ") must not exceed " + FullName(*second) + " = " +
+                      Origin(*first) + ") " + Relation(check) + " " + FullName(*second) + " = " +
                       FormatValue(*second, second_value) + " (from " + Origin(*second) +
                       "): " + std::string(check.reason));
+    }
+    return {};
+  }
+
+  // The placeholders of a printed file must not reach the server as real tokens.
+  Result<void> CheckSecrets() const {
+    for (const KeySpec& spec : Keys()) {
+      if (!spec.secret) continue;
+      const StringList& items = std::get<StringList>(spec.access.get(config_));
+      if (std::find(items.begin(), items.end(), kRedacted) == items.end()) continue;
+      return Fail(ErrorCode::kInvalidConfig,
+                  FullName(spec) + " (from " + Origin(spec) + ") holds the " +
+                      std::string(kRedacted) +
+                      " placeholder that ferry config --print writes instead of secrets; set the "
+                      "real values with " +
+                      EnvName(spec) + ", or remove the key");
     }
     return {};
   }
@@ -1015,8 +1391,10 @@ class Loader {
   Result<void> Apply(const KeySpec& spec, const Input& input, const std::string& source) {
     auto value = ParseValue(spec, input);
     if (!value) {
-      return Fail(ErrorCode::kInvalidConfig, FullName(spec) + " = " + Shown(input.text) +
-                                                 " (from " + source + "): " + value.error());
+      // A secret's value stays out of messages, which end up in logs and bug reports.
+      const std::string shown = spec.secret ? std::string(kRedacted) : Shown(input.text);
+      return Fail(ErrorCode::kInvalidConfig,
+                  FullName(spec) + " = " + shown + " (from " + source + "): " + value.error());
     }
     spec.access.set(config_, *value);
     origins_[&spec - Keys().data()] = source;
@@ -1075,6 +1453,7 @@ Result<Config> Load(const ConfigSources& sources) {
     if (auto done = loader.ApplyEnvironment(); !done) return Fail(done.error());
   }
   if (auto done = loader.ApplyOverrides(sources.overrides); !done) return Fail(done.error());
+  if (auto done = loader.CheckSecrets(); !done) return Fail(done.error());
   if (auto done = loader.CheckCrossKeys(); !done) return Fail(done.error());
   return loader.config();
 }
@@ -1106,7 +1485,13 @@ constexpr std::string_view kSyntax[] = {
     "of 1024. Units are case-insensitive.",
     "Booleans: `true`/`false`, `yes`/`no`, `on`/`off` or `1`/`0`, in any case.",
     "Enums: one of the listed values, in any case.",
-    "Environment variables and overrides use the same syntax as the file.",
+    "Lists: a YAML sequence (`[a, b]`, or one `- item` per line) or a comma-separated string "
+    "(`a, b`); `[]` or an empty string is the empty list. Items are trimmed, must not be empty "
+    "and cannot contain commas. In YAML, quote an item that starts with `*` (`\"*\"`), which "
+    "would otherwise be an alias.",
+    "Environment variables and overrides use the same syntax as the file; a list is "
+    "comma-separated there: "
+    "`FERRY_SECURITY__ALLOWED_ORIGINS='http://localhost:*,https://app.example.com'`",
 };
 
 constexpr std::size_t kPageWidth = 100;
@@ -1149,6 +1534,8 @@ constexpr std::string_view kExample =
     "  queue_capacity: 2048\n"
     "protocol:\n"
     "  max_message_size: 8MiB\n"
+    "security:\n"
+    "  allowed_origins: [\"http://localhost:*\", \"https://app.example.com\"]\n"
     "logging:\n"
     "  level: info\n";
 
@@ -1167,7 +1554,7 @@ std::string DefaultText(const KeySpec& spec) {
 
 std::string CrossCheckText(const CrossCheck& check, bool markdown) {
   const std::string mark = markdown ? "`" : "";
-  return mark + std::string(check.first) + mark + " must not exceed " + mark +
+  return mark + std::string(check.first) + mark + " " + Relation(check) + " " + mark +
          std::string(check.second) + mark + ": " + std::string(check.reason) + ".";
 }
 
@@ -1190,9 +1577,8 @@ std::string DescribeText() {
       if (spec.section != section.name) continue;
       out << "\n"
           << FullName(spec) << "\n"
-          << "  " << spec.description << "\n"
-          << "  type: " << TypeName(spec.type) << "; default: " << Shown(DefaultText(spec))
-          << "; range: " << RangeText(spec) << "\n"
+          << Wrap(Plain(spec.description), "  ", "  ") << "  type: " << TypeName(spec.type)
+          << "; default: " << Shown(DefaultText(spec)) << "; range: " << RangeText(spec) << "\n"
           << "  env: " << EnvName(spec) << "\n";
     }
   }
@@ -1296,6 +1682,18 @@ std::string PrintConfig(const Config& config) {
         case KeyType::kBool:
           out << std::get<bool>(value);
           break;
+        case KeyType::kList: {
+          const StringList& items = std::get<StringList>(value);
+          out << YAML::Flow << YAML::BeginSeq;
+          for (const std::string& item : items) {
+            out << YAML::DoubleQuoted << (spec.secret ? std::string(kRedacted) : item);
+          }
+          out << YAML::EndSeq;
+          if (spec.secret && !items.empty()) {
+            out << YAML::Comment("secret, redacted; set it with " + EnvName(spec));
+          }
+          break;
+        }
         default:
           out << FormatValue(spec, value);
           break;

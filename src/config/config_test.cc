@@ -26,6 +26,13 @@ namespace {
 
 using std::chrono::milliseconds;
 using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string JoinCommas(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
 
 // Clears every FERRY_* variable for the test and restores the original environment afterwards, so
 // the tests neither see the caller's settings nor leak their own.
@@ -117,11 +124,40 @@ performance:
   backpressure_threshold: 999
   tool_timeout: 1500ms
   shutdown_timeout: 0
+  max_connections: 7777
+  rate_limit_requests: 100000000
+  rate_limit_window: 90s
 protocol:
   max_message_size: 1025
   page_size: 1000
   max_pending_requests: 100000
   request_timeout: 90m
+http:
+  io_threads: 64
+  stateless: true
+  legacy_sse: false
+  response_mode: SSE
+  max_header_size: 1MiB
+  header_timeout: 100ms
+  connection_timeout: 24h
+  write_timeout: 10m
+  pipeline_limit: 1024
+  max_sessions: 1
+  session_timeout: 168h
+sse:
+  keepalive_interval: 1s
+  max_queue_size: 1000000
+  retry: 0
+  event_store_size: 16GiB
+security:
+  allowed_hosts:
+    - example.com:*
+    - " [::1]:8443 "
+  allowed_origins: ["https://app.example.com", "null", "*"]
+  cors: true
+  cors_max_age: 2h
+  auth_tokens: tok-1, tok.2~
+  auth_token_file: "/run/secrets/ferry tokens"
 logging:
   level: trace
 tools:
@@ -144,6 +180,30 @@ Config AllKeysConfig() {
   c.protocol.page_size = 1000;
   c.protocol.max_pending_requests = 100000;
   c.protocol.request_timeout = milliseconds(90 * 60 * 1000);
+  c.performance.max_connections = 7777;
+  c.performance.rate_limit_requests = 100000000;
+  c.performance.rate_limit_window = milliseconds(90000);
+  c.http.io_threads = 64;
+  c.http.stateless = true;
+  c.http.legacy_sse = false;
+  c.http.response_mode = "sse";
+  c.http.max_header_size = 1024 * 1024;
+  c.http.header_timeout = milliseconds(100);
+  c.http.connection_timeout = milliseconds(24 * 3600 * 1000);
+  c.http.write_timeout = milliseconds(600000);
+  c.http.pipeline_limit = 1024;
+  c.http.max_sessions = 1;
+  c.http.session_timeout = milliseconds(7LL * 24 * 3600 * 1000);
+  c.sse.keepalive_interval = milliseconds(1000);
+  c.sse.max_queue_size = 1000000;
+  c.sse.retry = milliseconds(0);
+  c.sse.event_store_size = 16LL * 1024 * 1024 * 1024;
+  c.security.allowed_hosts = {"example.com:*", "[::1]:8443"};
+  c.security.allowed_origins = {"https://app.example.com", "null", "*"};
+  c.security.cors = true;
+  c.security.cors_max_age = milliseconds(2 * 3600 * 1000);
+  c.security.auth_tokens = {"tok-1", "tok.2~"};
+  c.security.auth_token_file = "/run/secrets/ferry tokens";
   c.logging.level = "trace";
   c.tools.diagnostics = false;
   return c;
@@ -335,6 +395,28 @@ TEST_F(ConfigTest, ProfileValuesAreSensible) {
   EXPECT_LT(efficient->performance.queue_capacity, defaults.performance.queue_capacity);
   EXPECT_GT(efficient->performance.worker_count, 0);
   EXPECT_LT(latency->performance.tool_timeout, defaults.performance.tool_timeout);
+
+  auto production = Load(std::nullopt, {"production"});
+  ASSERT_TRUE(production) << production.error().message;
+  EXPECT_EQ(production->performance.rate_limit_requests, 6000);
+  EXPECT_EQ(production->performance.rate_limit_window, milliseconds(60000));
+  EXPECT_TRUE(production->http.legacy_sse);
+  EXPECT_EQ(high_load->performance.max_connections, 10000);
+  EXPECT_EQ(throughput->performance.max_connections, 10000);
+  EXPECT_EQ(throughput->http.io_threads, 0);
+  EXPECT_GT(throughput->http.pipeline_limit, defaults.http.pipeline_limit);
+  for (const Config* small : {&*constrained, &*efficient}) {
+    EXPECT_EQ(small->performance.max_connections, 64);
+    EXPECT_EQ(small->http.max_sessions, 256);
+    EXPECT_EQ(small->sse.event_store_size, 8 * 1024 * 1024);
+    EXPECT_EQ(small->http.io_threads, 1);
+  }
+  // No profile turns CORS on or changes who may connect.
+  for (const std::string& name : ProfileNames()) {
+    auto config = Load(std::nullopt, {name});
+    ASSERT_TRUE(config) << name;
+    EXPECT_EQ(config->security, defaults.security) << name;
+  }
 }
 
 // --- Value syntax -----------------------------------------------------------------------------
@@ -400,6 +482,104 @@ TEST_F(ConfigTest, StringsKeepTheirText) {
   EXPECT_EQ(config->server.instructions, "  padded  ");
 }
 
+using Strings = std::vector<std::string>;
+
+TEST_F(ConfigTest, ListFromYaml) {
+  auto config = Load(WriteFile("c.yaml", R"(security:
+  allowed_hosts:
+    - "  example.com:*  "
+    - "[::1]:8443"
+  allowed_origins: ["http://localhost:*", 'https://app.example.com']
+  auth_tokens: []
+)"));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->security.allowed_hosts, (Strings{"example.com:*", "[::1]:8443"}));
+  EXPECT_EQ(config->security.allowed_origins,
+            (Strings{"http://localhost:*", "https://app.example.com"}));
+  EXPECT_TRUE(config->security.auth_tokens.empty());
+
+  // A scalar is read like the environment: comma-separated, "" and "[]" being empty.
+  const std::vector<std::pair<std::string, Strings>> scalars = {
+      {"example.com", {"example.com"}},
+      {"a.example, b.example ,c.example", {"a.example", "b.example", "c.example"}},
+      {"\"\"", {}},
+      {"\"[]\"", {}},
+      {"\" \"", {}},
+  };
+  for (const auto& [yaml, expected] : scalars) {
+    auto scalar = Load(WriteFile("s.yaml", "security:\n  allowed_hosts: " + yaml + "\n"));
+    ASSERT_TRUE(scalar) << yaml << ": " << scalar.error().message;
+    EXPECT_EQ(scalar->security.allowed_hosts, expected) << yaml;
+  }
+}
+
+TEST_F(ConfigTest, ListFromEnvironmentAndOverride) {
+  const std::string file = WriteFile("c.yaml", "security:\n  allowed_hosts: [a, b]\n");
+  SetEnv("FERRY_SECURITY__ALLOWED_ORIGINS", "http://localhost:*,https://app.example.com");
+  SetEnv("FERRY_SECURITY__ALLOWED_HOSTS", " x.example , [::1]:* ");
+  auto config = Load(file);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->security.allowed_origins,
+            (Strings{"http://localhost:*", "https://app.example.com"}));
+  EXPECT_EQ(config->security.allowed_hosts, (Strings{"x.example", "[::1]:*"}));
+
+  // An empty variable, or [], empties the list the file set.
+  for (const std::string empty : {"", "[]", "  "}) {
+    SetEnv("FERRY_SECURITY__ALLOWED_HOSTS", empty);
+    auto emptied = Load(file);
+    ASSERT_TRUE(emptied) << emptied.error().message;
+    EXPECT_TRUE(emptied->security.allowed_hosts.empty()) << "\"" << empty << "\"";
+  }
+
+  // Overrides (command-line flags) win, with the same syntax.
+  auto overridden = Load(file, {}, {{"security.allowed_hosts", "one.example,two.example"}});
+  ASSERT_TRUE(overridden) << overridden.error().message;
+  EXPECT_EQ(overridden->security.allowed_hosts, (Strings{"one.example", "two.example"}));
+}
+
+TEST_F(ConfigTest, BadList) {
+  SetEnv("FERRY_SECURITY__ALLOWED_HOSTS", "a,,b");
+  EXPECT_EQ(ErrorOf(Load()),
+            "security.allowed_hosts = a,,b (from FERRY_SECURITY__ALLOWED_HOSTS): item 2 is empty");
+  UnsetEnv("FERRY_SECURITY__ALLOWED_HOSTS");
+
+  EXPECT_EQ(ErrorOfOverride("security.allowed_origins", "https://a.example,"),
+            "security.allowed_origins = https://a.example, (from override "
+            "security.allowed_origins): item 2 is empty");
+
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"allowed_hosts:\n", "has no value (write [] for an empty list)"},
+      {"allowed_hosts: {a: 1}\n", "must be a list, not a map"},
+      {"allowed_hosts: [a, \"  \"]\n", "item 2 is empty"},
+      {"allowed_hosts: [a, ~]\n", "item 2 is empty"},
+      {"allowed_hosts:\n    - a\n    -\n", "item 2 is empty"},
+      {"allowed_hosts: [[a, b]]\n", "item 1 must be a string, not a list"},
+      {"allowed_hosts: [{a: b}]\n", "item 1 must be a string, not a map"},
+      {"allowed_hosts: [\"a,b\"]\n", "item 1 contains a comma, which separates list items"},
+  };
+  for (const auto& [yaml, reason] : files) {
+    const std::string message = ErrorOfFile("security:\n  " + yaml);
+    EXPECT_THAT(message, HasSubstr("security.allowed_hosts = ")) << yaml;
+    EXPECT_THAT(message, HasSubstr("config.yaml:2)")) << yaml;
+    EXPECT_THAT(message, HasSubstr("): " + reason)) << yaml;
+  }
+  EXPECT_THAT(ErrorOfFile("security:\n  allowed_hosts: [a, ~]\n"),
+              HasSubstr("security.allowed_hosts = [a, ~]"));
+}
+
+TEST_F(ConfigTest, BadSecretListKeepsTheSecretOutOfTheMessage) {
+  SetEnv("FERRY_SECURITY__AUTH_TOKENS", "s3cret-one,,s3cret-two");
+  const std::string message = ErrorOf(Load());
+  EXPECT_EQ(message,
+            "security.auth_tokens = <redacted> (from FERRY_SECURITY__AUTH_TOKENS): item 2 "
+            "is empty");
+  UnsetEnv("FERRY_SECURITY__AUTH_TOKENS");
+
+  const std::string file = ErrorOfFile("security:\n  auth_tokens: [s3cret-one, [s3cret-two]]\n");
+  EXPECT_THAT(file, Not(HasSubstr("s3cret")));
+  EXPECT_THAT(file, HasSubstr("item 2 must be a string, not a list"));
+}
+
 // --- Errors -----------------------------------------------------------------------------------
 
 TEST_F(ConfigTest, OutOfRangeFromEnvironmentNamesKeyValueSourceAndReason) {
@@ -430,6 +610,81 @@ TEST_F(ConfigTest, OutOfRangeDurationAndSize) {
               HasSubstr("must be between 1KiB and 1GiB"));
   EXPECT_THAT(ErrorOfOverride("server.port", "99999999999999999999"),
               HasSubstr("must be between 1 and 65535"));
+}
+
+TEST_F(ConfigTest, NewKeysAreRangeChecked) {
+  struct Case {
+    std::string key;
+    std::string value;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {"performance.max_connections", "0", "must be between 1 and 1000000"},
+      {"performance.max_connections", "1000001", "must be between 1 and 1000000"},
+      {"performance.rate_limit_requests", "-1", "must be between 0 and 100000000"},
+      {"performance.rate_limit_requests", "100000001", "must be between 0 and 100000000"},
+      {"performance.rate_limit_window", "999ms", "must be between 1s and 24h"},
+      {"performance.rate_limit_window", "25h", "must be between 1s and 24h"},
+      {"http.io_threads", "65", "must be between 0 and 64"},
+      {"http.io_threads", "-1", "must be between 0 and 64"},
+      {"http.stateless", "sometimes", "must be true or false (or yes/no, on/off, 1/0)"},
+      {"http.legacy_sse", "2", "must be true or false (or yes/no, on/off, 1/0)"},
+      {"http.response_mode", "json", "must be one of auto, sse"},
+      {"http.max_header_size", "1023", "must be between 1KiB and 1MiB"},
+      {"http.max_header_size", "2MiB", "must be between 1KiB and 1MiB"},
+      {"http.header_timeout", "99ms", "must be between 100ms and 10m"},
+      {"http.header_timeout", "11m", "must be between 100ms and 10m"},
+      {"http.connection_timeout", "0.5", "must be between 1s and 24h"},
+      {"http.connection_timeout", "24.5h", "must be between 1s and 24h"},
+      {"http.write_timeout", "0", "must be between 100ms and 10m"},
+      {"http.write_timeout", "601", "must be between 100ms and 10m"},
+      {"http.pipeline_limit", "0", "must be between 1 and 1024"},
+      {"http.pipeline_limit", "1025", "must be between 1 and 1024"},
+      {"http.max_sessions", "0", "must be between 1 and 1000000"},
+      {"http.max_sessions", "2000000", "must be between 1 and 1000000"},
+      {"http.session_timeout", "500ms", "must be between 1s and 168h"},
+      {"http.session_timeout", "169h", "must be between 1s and 168h"},
+      {"sse.keepalive_interval", "0", "must be between 1s and 10m"},
+      {"sse.keepalive_interval", "11m", "must be between 1s and 10m"},
+      {"sse.max_queue_size", "0", "must be between 1 and 1000000"},
+      {"sse.max_queue_size", "1000001", "must be between 1 and 1000000"},
+      {"sse.retry", "-1", "must be between 0s and 10m"},
+      {"sse.retry", "601s", "must be between 0s and 10m"},
+      {"sse.event_store_size", "-1", "must be between 0 and 16GiB"},
+      {"sse.event_store_size", "17GiB", "must be between 0 and 16GiB"},
+      {"security.cors", "maybe", "must be true or false (or yes/no, on/off, 1/0)"},
+      {"security.cors_max_age", "-1s", "must be between 0s and 24h"},
+      {"security.cors_max_age", "25h", "must be between 0s and 24h"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(ErrorOfOverride(c.key, c.value),
+              c.key + " = " + c.value + " (from override " + c.key + "): " + c.reason);
+  }
+  // The bounds themselves are accepted.
+  const std::map<std::string, std::string> bounds = {
+      {"performance.max_connections", "1000000"},
+      {"performance.rate_limit_requests", "0"},
+      {"performance.rate_limit_window", "1s"},
+      {"http.io_threads", "0"},
+      {"http.max_header_size", "1KiB"},
+      {"http.header_timeout", "100ms"},
+      {"http.connection_timeout", "24h"},
+      {"http.write_timeout", "10m"},
+      {"http.pipeline_limit", "1"},
+      {"http.session_timeout", "1s"},
+      {"sse.keepalive_interval", "10m"},
+      {"sse.retry", "0"},
+      {"sse.event_store_size", "0"},
+      {"security.cors_max_age", "0"},
+      {"security.auth_token_file", ""},
+  };
+  auto config = Load(std::nullopt, {}, bounds);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->http.session_timeout, milliseconds(1000));
+  EXPECT_EQ(config->sse.event_store_size, 0);
+  auto longest_retry = Load(std::nullopt, {}, {{"sse.retry", "10m"}});
+  ASSERT_TRUE(longest_retry) << longest_retry.error().message;
+  EXPECT_EQ(longest_retry->sse.retry, milliseconds(600000));
 }
 
 TEST_F(ConfigTest, WrongTypeNamesKeyValueAndReason) {
@@ -524,7 +779,8 @@ TEST_F(ConfigTest, UnknownSectionSuggestsNearest) {
   EXPECT_THAT(top_level_key, HasSubstr("did you mean server.port?"));
 
   const std::string unrelated = ErrorOfFile("database:\n  url: x\n");
-  EXPECT_THAT(unrelated, HasSubstr("sections: server, performance, protocol, logging, tools"));
+  EXPECT_THAT(unrelated, HasSubstr("sections: server, performance, protocol, http, sse, security, "
+                                   "logging, tools"));
 }
 
 TEST_F(ConfigTest, UnknownEnvironmentKey) {
@@ -627,6 +883,23 @@ TEST_F(ConfigTest, CrossCheckBackpressureWithinQueueCapacity) {
   EXPECT_THAT(ErrorOf(shrunk), HasSubstr("(from profile high-load)"));
 }
 
+TEST_F(ConfigTest, CrossCheckRetryWithinSessionTimeout) {
+  const std::string message =
+      ErrorOf(Load(WriteFile("c.yaml", "http:\n  session_timeout: 30s\nsse:\n  retry: 30s\n")));
+  EXPECT_THAT(message, HasSubstr("sse.retry = 30s (from "));
+  EXPECT_THAT(message, HasSubstr("c.yaml:4) must be less than http.session_timeout = 30s (from "));
+  EXPECT_THAT(message, HasSubstr("c.yaml:2): a client whose stream broke waits the retry delay"));
+
+  auto fine = Load(std::nullopt, {}, {{"http.session_timeout", "30s"}, {"sse.retry", "29999ms"}});
+  ASSERT_TRUE(fine) << fine.error().message;
+  EXPECT_EQ(fine->sse.retry, milliseconds(29999));
+
+  // Large messages need no larger event store: that is advice in the reference, not a check, as
+  // stdio servers have no event store at all.
+  auto large = Load(std::nullopt, {}, {{"protocol.max_message_size", "1GiB"}});
+  ASSERT_TRUE(large) << large.error().message;
+}
+
 // --- Printing and the reference ---------------------------------------------------------------
 
 TEST_F(ConfigTest, PrintConfigRoundTrips) {
@@ -645,16 +918,69 @@ TEST_F(ConfigTest, PrintConfigRoundTrips) {
   odd.protocol.max_message_size = 1024LL * 1024 * 1024;
   odd.protocol.request_timeout = milliseconds(1);
   odd.logging.level = "off";
+  odd.security.allowed_origins = {"'q'",        "\"dq\"", "#hash",   "\u00fcn\u00efcode",
+                                  "a b",        "- dash", ": colon", "*",
+                                  "&anchor",    "!tag",   "null",    "~",
+                                  "[x]",        "{y}",    "true",    "123",
+                                  "back\\slash"};
+  odd.security.allowed_hosts = {"only"};
+  odd.sse.event_store_size = 0;
   configs.push_back(odd);
 
   for (std::size_t i = 0; i < configs.size(); ++i) {
     const std::string printed = PrintConfig(configs[i]);
-    auto loaded =
-        LoadConfig(WithoutEnvironment(WriteFile("printed" + std::to_string(i) + ".yaml", printed)));
+    // Tokens are printed redacted; the environment supplies them, as the reference advises.
+    const std::vector<std::string>& tokens = configs[i].security.auth_tokens;
+    if (tokens.empty()) {
+      UnsetEnv("FERRY_SECURITY__AUTH_TOKENS");
+    } else {
+      SetEnv("FERRY_SECURITY__AUTH_TOKENS", JoinCommas(tokens));
+    }
+    auto loaded = Load(WriteFile("printed" + std::to_string(i) + ".yaml", printed));
     ASSERT_TRUE(loaded) << loaded.error().message << "\n" << printed;
     EXPECT_EQ(*loaded, configs[i]) << printed;
     EXPECT_EQ(PrintConfig(*loaded), printed);
   }
+}
+
+TEST_F(ConfigTest, PrintConfigListsAsFlowSequences) {
+  Config c;
+  c.security.allowed_hosts = {"example.com:*", "[::1]:8443"};
+  const std::string printed = PrintConfig(c);
+  EXPECT_THAT(printed, HasSubstr("  allowed_hosts: [\"example.com:*\", \"[::1]:8443\"]\n"));
+  EXPECT_THAT(printed, HasSubstr("  allowed_origins: []\n"));
+  EXPECT_THAT(printed, HasSubstr("  auth_tokens: []\n"));
+}
+
+TEST_F(ConfigTest, PrintConfigRedactsAuthTokens) {
+  Config c;
+  c.security.auth_tokens = {"s3cret-one", "s3cret-two"};
+  const std::string printed = PrintConfig(c);
+  EXPECT_THAT(printed, Not(HasSubstr("s3cret")));
+  EXPECT_THAT(printed, HasSubstr("  auth_tokens: [\"<redacted>\", \"<redacted>\"]  # secret, "
+                                 "redacted; set it with FERRY_SECURITY__AUTH_TOKENS\n"));
+
+  // The printed file does not load as it is: the placeholders must not become real tokens.
+  const std::string path = WriteFile("printed.yaml", printed);
+  const std::string message = ErrorOf(Load(path));
+  EXPECT_THAT(message, HasSubstr("security.auth_tokens (from " + path + ":"));
+  EXPECT_THAT(message, HasSubstr("holds the <redacted> placeholder that ferry config --print "
+                                 "writes instead of secrets; set the real values with "
+                                 "FERRY_SECURITY__AUTH_TOKENS, or remove the key"));
+
+  // A later layer that replaces them makes it load, as does an override that clears them.
+  SetEnv("FERRY_SECURITY__AUTH_TOKENS", "s3cret-one, s3cret-two");
+  auto from_env = Load(path);
+  ASSERT_TRUE(from_env) << from_env.error().message;
+  EXPECT_EQ(*from_env, c);
+  UnsetEnv("FERRY_SECURITY__AUTH_TOKENS");
+  auto cleared = Load(path, {}, {{"security.auth_tokens", ""}});
+  ASSERT_TRUE(cleared) << cleared.error().message;
+  EXPECT_TRUE(cleared->security.auth_tokens.empty());
+
+  // A placeholder mixed with real tokens is refused too.
+  EXPECT_THAT(ErrorOfOverride("security.auth_tokens", "real,<redacted>"),
+              HasSubstr("(from override security.auth_tokens) holds the <redacted> placeholder"));
 }
 
 TEST_F(ConfigTest, PrintConfigUsesUnits) {
@@ -676,13 +1002,47 @@ TEST_F(ConfigTest, PrintConfigUsesUnits) {
 TEST_F(ConfigTest, DescribeListsEveryKeyWithItsEnvironmentVariable) {
   const std::string text = DescribeConfig(false);
   const std::string markdown = DescribeConfig(true);
-  for (const std::string key :
-       {"server.name", "server.host", "server.port", "server.instructions",
-        "performance.worker_count", "performance.blocking_workers", "performance.queue_capacity",
-        "performance.backpressure_threshold", "performance.tool_timeout",
-        "performance.shutdown_timeout", "protocol.max_message_size", "protocol.page_size",
-        "protocol.max_pending_requests", "protocol.request_timeout", "logging.level",
-        "tools.diagnostics"}) {
+  for (const std::string key : {"server.name",
+                                "server.host",
+                                "server.port",
+                                "server.instructions",
+                                "performance.worker_count",
+                                "performance.blocking_workers",
+                                "performance.queue_capacity",
+                                "performance.backpressure_threshold",
+                                "performance.tool_timeout",
+                                "performance.shutdown_timeout",
+                                "performance.stdio_drain_timeout",
+                                "performance.max_connections",
+                                "performance.rate_limit_requests",
+                                "performance.rate_limit_window",
+                                "protocol.max_message_size",
+                                "protocol.page_size",
+                                "protocol.max_pending_requests",
+                                "protocol.request_timeout",
+                                "http.io_threads",
+                                "http.stateless",
+                                "http.legacy_sse",
+                                "http.response_mode",
+                                "http.max_header_size",
+                                "http.header_timeout",
+                                "http.connection_timeout",
+                                "http.write_timeout",
+                                "http.pipeline_limit",
+                                "http.max_sessions",
+                                "http.session_timeout",
+                                "sse.keepalive_interval",
+                                "sse.max_queue_size",
+                                "sse.retry",
+                                "sse.event_store_size",
+                                "security.allowed_hosts",
+                                "security.allowed_origins",
+                                "security.cors",
+                                "security.cors_max_age",
+                                "security.auth_tokens",
+                                "security.auth_token_file",
+                                "logging.level",
+                                "tools.diagnostics"}) {
     std::string env = "FERRY_";
     for (char c : key) env += c == '.' ? std::string("__") : std::string(1, std::toupper(c));
     EXPECT_THAT(text, HasSubstr("\n" + key + "\n")) << key;
@@ -692,6 +1052,20 @@ TEST_F(ConfigTest, DescribeListsEveryKeyWithItsEnvironmentVariable) {
   }
   EXPECT_THAT(text, HasSubstr("type: duration; default: 30s; range: 1ms to 24h"));
   EXPECT_THAT(text, HasSubstr("type: size; default: 4MiB; range: 1KiB to 1GiB"));
+  EXPECT_THAT(text, HasSubstr("type: list; default: []; range: non-empty strings"));
+  EXPECT_THAT(text, HasSubstr("type: enum; default: auto; range: auto, sse"));
+  EXPECT_THAT(text, HasSubstr("type: duration; default: 30m; range: 1s to 168h"));
+  EXPECT_THAT(markdown, HasSubstr("| `allowed_hosts` | list | `[]` | non-empty strings |"));
+  EXPECT_THAT(markdown, HasSubstr("shows each as `<redacted>`"));
+  // Sections appear in the documented order.
+  std::size_t previous = 0;
+  for (const std::string section :
+       {"server", "performance", "protocol", "http", "sse", "security", "logging", "tools"}) {
+    const std::size_t at = markdown.find("\n### " + section + "\n");
+    ASSERT_NE(at, std::string::npos) << section;
+    EXPECT_GT(at, previous) << section;
+    previous = at;
+  }
   EXPECT_THAT(markdown, HasSubstr("# Configuration\n"));
   EXPECT_THAT(markdown, HasSubstr("## Layers"));
   EXPECT_EQ(text.find('`'), std::string::npos);

@@ -2,6 +2,8 @@
 #include "ferry/server.h"
 
 #include "protocol/server_core.h"
+#include "runtime/stop_signal.h"
+#include "transport/http/http_server.h"
 #include "transport/stdio/stdio_transport.h"
 
 namespace ferry {
@@ -122,7 +124,9 @@ Result<void> Server::ServeStdio(int input_fd, int output_fd) {
   return transport::ServeStdio(*core_, input_fd, output_fd);
 }
 
-void Server::Stop() { transport::RequestStop(); }
+Result<void> Server::ServeHttp() { return transport::http::ServeHttp(*core_); }
+
+void Server::Stop() { runtime::RequestStop(); }
 
 const Config& Server::config() const { return core_->config(); }
 

@@ -873,7 +873,7 @@ bool Session::IsSubscribed(std::string_view uri) const {
 }
 
 void Session::Notify(std::string_view method, const json::value& params) {
-  if (!initialized()) return;
+  if (!initialized() || !outbound_) return;
   outbound_->Send(jsonrpc::SerializeNotification(method, params));
 }
 

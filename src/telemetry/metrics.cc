@@ -19,9 +19,6 @@ namespace ferry::telemetry {
 
 namespace {
 
-using std::string_view_literals::operator""sv;
-
-constexpr std::string_view kNoLabels[] = {"_"};  // only for its type; spans below are sized
 constexpr std::string_view kVersion[] = {"version"};
 constexpr std::string_view kTransportMethodStatus[] = {"transport", "method", "status"};
 constexpr std::string_view kTransportMethod[] = {"transport", "method"};
@@ -34,33 +31,31 @@ constexpr std::string_view kReason[] = {"reason"};
 constexpr std::string_view kMetricLabel[] = {"metric"};
 
 // 10 us .. 60 s: inline tools answer in microseconds, the queue and slow tools in seconds.
-constexpr double kDurationBuckets[] = {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005,
-                                       0.001,   0.0025,   0.005,   0.01,   0.025,   0.05,
-                                       0.1,     0.25,     0.5,     1,      2.5,     5,
-                                       10,      30,       60};
+constexpr double kDurationBuckets[] = {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001,
+                                       0.0025,  0.005,    0.01,    0.025,  0.05,    0.1,    0.25,
+                                       0.5,     1,        2.5,     5,      10,      30,     60};
 // Tools: the same, up to the longest tool_timeout of the profiles (2 min) and beyond.
-constexpr double kToolDurationBuckets[] = {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005,
-                                           0.001,   0.0025,   0.005,   0.01,   0.025,   0.05,
-                                           0.1,     0.25,     0.5,     1,      2.5,     5,
-                                           10,      30,       60,      120,    300};
+constexpr double kToolDurationBuckets[] = {
+    0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+    0.1,     0.25,     0.5,     1,      2.5,     5,      10,    30,     60,    120,  300};
 // 64 B .. 64 MiB by powers of 4.
-constexpr double kMessageSizeBuckets[] = {64,      256,      1024,      4096,     16384,   65536,
-                                          262144,  1048576,  4194304,   16777216, 67108864};
+constexpr double kMessageSizeBuckets[] = {64,     256,     1024,    4096,     16384,   65536,
+                                          262144, 1048576, 4194304, 16777216, 67108864};
 
 constexpr std::size_t kMaxRequestSeries = kTransportCount * kMethodCount * Status::kCount;
 
-constexpr MetricDef kBuildInfo{
-    .name = "ferry_build_info",
-    .type = MetricType::kGauge,
-    .help = "Always 1; the label carries the Ferry version.",
-    .labels = kVersion,
-    .max_series = 1};
+constexpr MetricDef kBuildInfo{.name = "ferry_build_info",
+                               .type = MetricType::kGauge,
+                               .help = "Always 1; the label carries the Ferry version.",
+                               .labels = kVersion,
+                               .max_series = 1};
 constexpr MetricDef kRequests{
     .name = "ferry_requests_total",
     .type = MetricType::kCounter,
-    .help = "MCP messages handled (requests, client notifications and client responses), by "
-            "transport, method and outcome: ok, tool_error, an error kind, or an HTTP status "
-            "class.",
+    .help =
+        "MCP messages handled (requests, client notifications and client responses), by "
+        "transport, method and outcome: ok, tool_error, an error kind, or an HTTP status "
+        "class.",
     .labels = kTransportMethodStatus,
     .max_series = kMaxRequestSeries};
 constexpr MetricDef kRequestDuration{
@@ -70,167 +65,148 @@ constexpr MetricDef kRequestDuration{
     .labels = kTransportMethod,
     .buckets = kDurationBuckets,
     .max_series = kTransportCount * kMethodCount};
-constexpr MetricDef kRequestsInFlight{
-    .name = "ferry_requests_in_flight",
-    .type = MetricType::kGauge,
-    .help = "MCP requests received and not yet answered.",
-    .max_series = 1};
+constexpr MetricDef kRequestsInFlight{.name = "ferry_requests_in_flight",
+                                      .type = MetricType::kGauge,
+                                      .help = "MCP requests received and not yet answered.",
+                                      .max_series = 1};
 constexpr MetricDef kToolDuration{
     .name = "ferry_tool_duration_seconds",
     .type = MetricType::kHistogram,
-    .help = "Run time of tool calls, by tool and outcome: ok, tool_error (a result with isError), "
-            "or an error kind such as timeout, cancelled or overloaded.",
+    .help =
+        "Run time of tool calls, by tool and outcome: ok, tool_error (a result with isError), "
+        "or an error kind such as timeout, cancelled or overloaded.",
     .labels = kToolStatus,
     .buckets = kToolDurationBuckets};
-constexpr MetricDef kMessageSize{
-    .name = "ferry_message_size_bytes",
-    .type = MetricType::kHistogram,
-    .help = "Size of MCP messages received (in) and sent (out).",
-    .labels = kTransportDirection,
-    .buckets = kMessageSizeBuckets,
-    .max_series = kTransportCount * 2};
-constexpr MetricDef kOversized{
-    .name = "ferry_messages_oversized_total",
-    .type = MetricType::kCounter,
-    .help = "Messages refused for crossing protocol.max_message_size.",
-    .labels = kTransport,
-    .max_series = kTransportCount};
-constexpr MetricDef kQueueDepth{
-    .name = "ferry_queue_depth",
-    .type = MetricType::kGauge,
-    .help = "Tasks waiting in a worker pool's queue.",
-    .labels = kPoolLabel,
-    .max_series = kPoolCount};
+constexpr MetricDef kMessageSize{.name = "ferry_message_size_bytes",
+                                 .type = MetricType::kHistogram,
+                                 .help = "Size of MCP messages received (in) and sent (out).",
+                                 .labels = kTransportDirection,
+                                 .buckets = kMessageSizeBuckets,
+                                 .max_series = kTransportCount * 2};
+constexpr MetricDef kOversized{.name = "ferry_messages_oversized_total",
+                               .type = MetricType::kCounter,
+                               .help = "Messages refused for crossing protocol.max_message_size.",
+                               .labels = kTransport,
+                               .max_series = kTransportCount};
+constexpr MetricDef kQueueDepth{.name = "ferry_queue_depth",
+                                .type = MetricType::kGauge,
+                                .help = "Tasks waiting in a worker pool's queue.",
+                                .labels = kPoolLabel,
+                                .max_series = kPoolCount};
 constexpr MetricDef kQueueCapacity{
     .name = "ferry_queue_capacity",
     .type = MetricType::kGauge,
     .help = "Tasks a worker pool's queue holds before new work is refused as overloaded.",
     .labels = kPoolLabel,
     .max_series = kPoolCount};
-constexpr MetricDef kPoolThreads{
-    .name = "ferry_pool_threads",
-    .type = MetricType::kGauge,
-    .help = "Worker threads of a pool.",
-    .labels = kPoolLabel,
-    .max_series = kPoolCount};
-constexpr MetricDef kPoolRejections{
-    .name = "ferry_pool_rejections_total",
-    .type = MetricType::kCounter,
-    .help = "Tasks refused because a worker pool's queue was full.",
-    .labels = kPoolLabel,
-    .max_series = kPoolCount};
-constexpr MetricDef kConnectionsOpen{
-    .name = "ferry_connections_open",
-    .type = MetricType::kGauge,
-    .help = "Open client connections.",
-    .labels = kTransport,
-    .max_series = kTransportCount};
-constexpr MetricDef kConnectionsAccepted{
-    .name = "ferry_connections_accepted_total",
-    .type = MetricType::kCounter,
-    .help = "Client connections accepted.",
-    .labels = kTransport,
-    .max_series = kTransportCount};
-constexpr MetricDef kSessionsActive{
-    .name = "ferry_sessions_active",
-    .type = MetricType::kGauge,
-    .help = "MCP sessions that exist now.",
-    .max_series = 1};
-constexpr MetricDef kSessionsCreated{
-    .name = "ferry_sessions_created_total",
-    .type = MetricType::kCounter,
-    .help = "MCP sessions created.",
-    .max_series = 1};
-constexpr MetricDef kSseStreamsOpen{
-    .name = "ferry_sse_streams_open",
-    .type = MetricType::kGauge,
-    .help = "Open server-sent-event streams.",
-    .max_series = 1};
-constexpr MetricDef kSseEventsSent{
-    .name = "ferry_sse_events_sent_total",
-    .type = MetricType::kCounter,
-    .help = "Server-sent events written to streams.",
-    .max_series = 1};
+constexpr MetricDef kPoolThreads{.name = "ferry_pool_threads",
+                                 .type = MetricType::kGauge,
+                                 .help = "Worker threads of a pool.",
+                                 .labels = kPoolLabel,
+                                 .max_series = kPoolCount};
+constexpr MetricDef kPoolRejections{.name = "ferry_pool_rejections_total",
+                                    .type = MetricType::kCounter,
+                                    .help = "Tasks refused because a worker pool's queue was full.",
+                                    .labels = kPoolLabel,
+                                    .max_series = kPoolCount};
+constexpr MetricDef kConnectionsOpen{.name = "ferry_connections_open",
+                                     .type = MetricType::kGauge,
+                                     .help = "Open client connections.",
+                                     .labels = kTransport,
+                                     .max_series = kTransportCount};
+constexpr MetricDef kConnectionsAccepted{.name = "ferry_connections_accepted_total",
+                                         .type = MetricType::kCounter,
+                                         .help = "Client connections accepted.",
+                                         .labels = kTransport,
+                                         .max_series = kTransportCount};
+constexpr MetricDef kSessionsActive{.name = "ferry_sessions_active",
+                                    .type = MetricType::kGauge,
+                                    .help = "MCP sessions that exist now.",
+                                    .max_series = 1};
+constexpr MetricDef kSessionsCreated{.name = "ferry_sessions_created_total",
+                                     .type = MetricType::kCounter,
+                                     .help = "MCP sessions created.",
+                                     .max_series = 1};
+constexpr MetricDef kSseStreamsOpen{.name = "ferry_sse_streams_open",
+                                    .type = MetricType::kGauge,
+                                    .help = "Open server-sent-event streams.",
+                                    .max_series = 1};
+constexpr MetricDef kSseEventsSent{.name = "ferry_sse_events_sent_total",
+                                   .type = MetricType::kCounter,
+                                   .help = "Server-sent events written to streams.",
+                                   .max_series = 1};
 constexpr MetricDef kSseEventsDropped{
     .name = "ferry_sse_events_dropped_total",
     .type = MetricType::kCounter,
     .help = "Server-sent events dropped because a stream's queue was full (max_queue_size).",
     .max_series = 1};
-constexpr MetricDef kHttpResponses{
-    .name = "ferry_http_responses_total",
-    .type = MetricType::kCounter,
-    .help = "HTTP responses sent, by status code.",
-    .labels = kCode,
-    .max_series = 501};
+constexpr MetricDef kHttpResponses{.name = "ferry_http_responses_total",
+                                   .type = MetricType::kCounter,
+                                   .help = "HTTP responses sent, by status code.",
+                                   .labels = kCode,
+                                   .max_series = 501};
 constexpr MetricDef kHttpRejections{
     .name = "ferry_http_rejections_total",
     .type = MetricType::kCounter,
     .help = "HTTP requests refused before reaching a session, by reason.",
     .labels = kReason,
     .max_series = kRejectReasonCount};
-constexpr MetricDef kBytesReceived{
-    .name = "ferry_transport_received_bytes_total",
-    .type = MetricType::kCounter,
-    .help = "Bytes read from clients.",
-    .labels = kTransport,
-    .max_series = kTransportCount};
-constexpr MetricDef kBytesSent{
-    .name = "ferry_transport_sent_bytes_total",
-    .type = MetricType::kCounter,
-    .help = "Bytes written to clients.",
-    .labels = kTransport,
-    .max_series = kTransportCount};
+constexpr MetricDef kBytesReceived{.name = "ferry_transport_received_bytes_total",
+                                   .type = MetricType::kCounter,
+                                   .help = "Bytes read from clients.",
+                                   .labels = kTransport,
+                                   .max_series = kTransportCount};
+constexpr MetricDef kBytesSent{.name = "ferry_transport_sent_bytes_total",
+                               .type = MetricType::kCounter,
+                               .help = "Bytes written to clients.",
+                               .labels = kTransport,
+                               .max_series = kTransportCount};
 constexpr MetricDef kLabelOverflow{
     .name = "ferry_metric_label_overflow_total",
     .type = MetricType::kCounter,
-    .help = "Lookups that exceeded a metric's cap on label sets (or gave the wrong number of "
-            "label values) and were counted under label values \"other\".",
+    .help =
+        "Lookups that exceeded a metric's cap on label sets (or gave the wrong number of "
+        "label values) and were counted under label values \"other\".",
     .labels = kMetricLabel};
-constexpr MetricDef kProcessCpu{
-    .name = "process_cpu_seconds_total",
-    .type = MetricType::kCounter,
-    .help = "Total user and system CPU time spent in seconds.",
-    .max_series = 1};
-constexpr MetricDef kProcessResident{
-    .name = "process_resident_memory_bytes",
-    .type = MetricType::kGauge,
-    .help = "Resident memory size in bytes.",
-    .max_series = 1};
-constexpr MetricDef kProcessVirtual{
-    .name = "process_virtual_memory_bytes",
-    .type = MetricType::kGauge,
-    .help = "Virtual memory size in bytes.",
-    .max_series = 1};
-constexpr MetricDef kProcessOpenFds{
-    .name = "process_open_fds",
-    .type = MetricType::kGauge,
-    .help = "Number of open file descriptors.",
-    .max_series = 1};
-constexpr MetricDef kProcessMaxFds{
-    .name = "process_max_fds",
-    .type = MetricType::kGauge,
-    .help = "Maximum number of open file descriptors.",
-    .max_series = 1};
+constexpr MetricDef kProcessCpu{.name = "process_cpu_seconds_total",
+                                .type = MetricType::kCounter,
+                                .help = "Total user and system CPU time spent in seconds.",
+                                .max_series = 1};
+constexpr MetricDef kProcessResident{.name = "process_resident_memory_bytes",
+                                     .type = MetricType::kGauge,
+                                     .help = "Resident memory size in bytes.",
+                                     .max_series = 1};
+constexpr MetricDef kProcessVirtual{.name = "process_virtual_memory_bytes",
+                                    .type = MetricType::kGauge,
+                                    .help = "Virtual memory size in bytes.",
+                                    .max_series = 1};
+constexpr MetricDef kProcessOpenFds{.name = "process_open_fds",
+                                    .type = MetricType::kGauge,
+                                    .help = "Number of open file descriptors.",
+                                    .max_series = 1};
+constexpr MetricDef kProcessMaxFds{.name = "process_max_fds",
+                                   .type = MetricType::kGauge,
+                                   .help = "Maximum number of open file descriptors.",
+                                   .max_series = 1};
 constexpr MetricDef kProcessStartTime{
     .name = "process_start_time_seconds",
     .type = MetricType::kGauge,
     .help = "Start time of the process since unix epoch in seconds.",
     .max_series = 1};
-constexpr MetricDef kProcessThreads{
-    .name = "process_threads",
-    .type = MetricType::kGauge,
-    .help = "Number of OS threads in the process.",
-    .max_series = 1};
+constexpr MetricDef kProcessThreads{.name = "process_threads",
+                                    .type = MetricType::kGauge,
+                                    .help = "Number of OS threads in the process.",
+                                    .max_series = 1};
 
 constexpr const MetricDef* kFerryMetrics[] = {
-    &kBuildInfo,        &kRequests,        &kRequestDuration,  &kRequestsInFlight,
-    &kToolDuration,     &kMessageSize,     &kOversized,        &kQueueDepth,
-    &kQueueCapacity,    &kPoolThreads,     &kPoolRejections,   &kConnectionsOpen,
-    &kConnectionsAccepted, &kSessionsActive, &kSessionsCreated, &kSseStreamsOpen,
-    &kSseEventsSent,    &kSseEventsDropped, &kHttpResponses,   &kHttpRejections,
-    &kBytesReceived,    &kBytesSent,       &kLabelOverflow,    &kProcessCpu,
-    &kProcessResident,  &kProcessVirtual,  &kProcessOpenFds,   &kProcessMaxFds,
-    &kProcessStartTime, &kProcessThreads,
+    &kBuildInfo,           &kRequests,         &kRequestDuration, &kRequestsInFlight,
+    &kToolDuration,        &kMessageSize,      &kOversized,       &kQueueDepth,
+    &kQueueCapacity,       &kPoolThreads,      &kPoolRejections,  &kConnectionsOpen,
+    &kConnectionsAccepted, &kSessionsActive,   &kSessionsCreated, &kSseStreamsOpen,
+    &kSseEventsSent,       &kSseEventsDropped, &kHttpResponses,   &kHttpRejections,
+    &kBytesReceived,       &kBytesSent,        &kLabelOverflow,   &kProcessCpu,
+    &kProcessResident,     &kProcessVirtual,   &kProcessOpenFds,  &kProcessMaxFds,
+    &kProcessStartTime,    &kProcessThreads,
 };
 
 }  // namespace
@@ -266,20 +242,6 @@ Histogram::Histogram(std::span<const double> bounds)
       lines_per_shard_((bounds.size() + 2 + 7) / 8),
       lines_(std::make_unique<detail::Line[]>(kShardCount * lines_per_shard_)) {}
 
-void Histogram::Observe(double value) {
-  if (std::isnan(value)) return;
-  const std::size_t bucket = static_cast<std::size_t>(
-      std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin());
-  const std::size_t shard = detail::ThisThreadShard();
-  Word(shard, bucket).fetch_add(1, std::memory_order_relaxed);
-  std::atomic<std::uint64_t>& sum = Word(shard, bounds_.size() + 1);
-  std::uint64_t old_bits = sum.load(std::memory_order_relaxed);
-  while (!sum.compare_exchange_weak(
-      old_bits, std::bit_cast<std::uint64_t>(std::bit_cast<double>(old_bits) + value),
-      std::memory_order_relaxed)) {
-  }
-}
-
 HistogramSnapshot Histogram::Snapshot() const {
   HistogramSnapshot snap;
   snap.bounds = bounds_;
@@ -288,8 +250,8 @@ HistogramSnapshot Histogram::Snapshot() const {
     for (std::size_t i = 0; i <= bounds_.size(); ++i) {
       snap.counts[i] += Word(shard, i).load(std::memory_order_relaxed);
     }
-    snap.sum += std::bit_cast<double>(
-        Word(shard, bounds_.size() + 1).load(std::memory_order_relaxed));
+    snap.sum +=
+        std::bit_cast<double>(Word(shard, bounds_.size() + 1).load(std::memory_order_relaxed));
   }
   return snap;
 }
@@ -335,9 +297,12 @@ bool HistogramSnapshot::Merge(const HistogramSnapshot& other) {
 
 std::string_view MetricTypeName(MetricType type) {
   switch (type) {
-    case MetricType::kCounter: return "counter";
-    case MetricType::kGauge: return "gauge";
-    case MetricType::kHistogram: return "histogram";
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -363,7 +328,8 @@ bool IsLabelName(std::string_view name) {
 }
 
 Error BadDef(std::string_view name, std::string_view what) {
-  return Error(ErrorCode::kInvalidParams, "metric '" + std::string(name) + "': " + std::string(what));
+  return Error(ErrorCode::kInvalidParams,
+               "metric '" + std::string(name) + "': " + std::string(what));
 }
 
 void AppendEscapedHelp(std::string& out, std::string_view help) {
@@ -469,8 +435,8 @@ Result<void> ValidateMetricDef(const MetricDef& def) {
   }
   std::set<std::string_view> seen;
   for (const auto label : def.labels) {
-    if (!IsLabelName(label)) return Fail(BadDef(def.name, "invalid label name '" +
-                                                              std::string(label) + "'"));
+    if (!IsLabelName(label))
+      return Fail(BadDef(def.name, "invalid label name '" + std::string(label) + "'"));
     if (!seen.insert(label).second) {
       return Fail(BadDef(def.name, "label '" + std::string(label) + "' appears twice"));
     }
@@ -558,27 +524,18 @@ void SampleSink::Add(std::initializer_list<std::string_view> label_values, doubl
   out_ += '\n';
 }
 
-Result<Registry::Entry*> Registry::NewEntry(const MetricDef& def, MetricType expected) {
+namespace {
+
+Result<void> CheckType(const MetricDef& def, MetricType expected) {
   if (auto valid = ValidateMetricDef(def); !valid) return Fail(valid.error());
   if (def.type != expected) {
     return Fail(BadDef(def.name, "declared as a " + std::string(MetricTypeName(def.type)) +
-                                     ", registered as a " +
-                                     std::string(MetricTypeName(expected))));
+                                     ", registered as a " + std::string(MetricTypeName(expected))));
   }
-  std::lock_guard lock(entries_mutex_);
-  for (const auto& e : entries_) {
-    if (e->name == def.name) return Fail(BadDef(def.name, "already registered"));
-  }
-  auto entry = std::make_unique<Entry>();
-  entry->name = std::string(def.name);
-  Entry* raw = entry.get();
-  entries_.push_back(std::move(entry));
-  return raw;
+  return {};
 }
 
-namespace {
-
-// Builds the family before the entry is published, and its one series when it has no labels.
+// A family, with its one series when it has no labels (so it is exposed, as zero, at once).
 template <typename T>
 std::unique_ptr<Family<T>> NewFamily(const MetricDef& def) {
   auto family = std::make_unique<Family<T>>(def);
@@ -588,52 +545,72 @@ std::unique_ptr<Family<T>> NewFamily(const MetricDef& def) {
 
 }  // namespace
 
-Result<CounterFamily*> Registry::AddCounter(const MetricDef& def) {
-  auto family = NewFamily<Counter>(def);
-  auto entry = NewEntry(def, MetricType::kCounter);
-  if (!entry) return Fail(entry.error());
+Result<Registry::Entry*> Registry::Publish(std::unique_ptr<Entry> entry) {
   std::lock_guard lock(entries_mutex_);
-  (*entry)->counter = std::move(family);
-  return (*entry)->counter.get();
+  for (const auto& e : entries_) {
+    if (e->name == entry->name) return Fail(BadDef(entry->name, "already registered"));
+  }
+  entries_.push_back(std::move(entry));
+  return entries_.back().get();
+}
+
+Result<CounterFamily*> Registry::AddCounter(const MetricDef& def) {
+  if (auto ok = CheckType(def, MetricType::kCounter); !ok) return Fail(ok.error());
+  auto entry = std::make_unique<Entry>();
+  entry->name = std::string(def.name);
+  entry->counter = NewFamily<Counter>(def);
+  auto published = Publish(std::move(entry));
+  if (!published) return Fail(published.error());
+  return (*published)->counter.get();
 }
 
 Result<GaugeFamily*> Registry::AddGauge(const MetricDef& def) {
-  auto family = NewFamily<Gauge>(def);
-  auto entry = NewEntry(def, MetricType::kGauge);
-  if (!entry) return Fail(entry.error());
-  std::lock_guard lock(entries_mutex_);
-  (*entry)->gauge = std::move(family);
-  return (*entry)->gauge.get();
+  if (auto ok = CheckType(def, MetricType::kGauge); !ok) return Fail(ok.error());
+  auto entry = std::make_unique<Entry>();
+  entry->name = std::string(def.name);
+  entry->gauge = NewFamily<Gauge>(def);
+  auto published = Publish(std::move(entry));
+  if (!published) return Fail(published.error());
+  return (*published)->gauge.get();
 }
 
 Result<HistogramFamily*> Registry::AddHistogram(const MetricDef& def) {
-  if (auto valid = ValidateMetricDef(def); !valid) return Fail(valid.error());
-  auto family = NewFamily<Histogram>(def);
-  auto entry = NewEntry(def, MetricType::kHistogram);
-  if (!entry) return Fail(entry.error());
-  std::lock_guard lock(entries_mutex_);
-  (*entry)->histogram = std::move(family);
-  return (*entry)->histogram.get();
+  if (auto ok = CheckType(def, MetricType::kHistogram); !ok) return Fail(ok.error());
+  auto entry = std::make_unique<Entry>();
+  entry->name = std::string(def.name);
+  entry->histogram = NewFamily<Histogram>(def);
+  auto published = Publish(std::move(entry));
+  if (!published) return Fail(published.error());
+  return (*published)->histogram.get();
 }
 
 Result<void> Registry::AddCallback(const MetricDef& def, Collect collect) {
+  if (auto valid = ValidateMetricDef(def); !valid) return Fail(valid.error());
   if (def.type == MetricType::kHistogram) {
     return Fail(BadDef(def.name, "a callback family is a counter or a gauge"));
   }
   if (!collect) return Fail(BadDef(def.name, "the collect function is empty"));
-  auto entry = NewEntry(def, def.type);
-  if (!entry) return Fail(entry.error());
-  std::lock_guard lock(entries_mutex_);
-  (*entry)->callback_type = def.type;
-  (*entry)->callback_help = std::string(def.help);
-  (*entry)->callback_labels.assign(def.labels.begin(), def.labels.end());
-  (*entry)->collect = std::move(collect);
+  auto entry = std::make_unique<Entry>();
+  entry->name = std::string(def.name);
+  entry->callback_type = def.type;
+  entry->callback_help = std::string(def.help);
+  entry->callback_labels.assign(def.labels.begin(), def.labels.end());
+  entry->collect = std::move(collect);
+  auto published = Publish(std::move(entry));
+  if (!published) return Fail(published.error());
   return {};
 }
 
 void Registry::AddScrapeHook(std::function<void()> hook) {
   std::lock_guard lock(entries_mutex_);
   hooks_.push_back(std::move(hook));
+}
+
+std::vector<std::string> Registry::FamilyNames() const {
+  std::lock_guard lock(entries_mutex_);
+  std::vector<std::string> names;
+  for (const auto& e : entries_) names.push_back(e->name);
+  return names;
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> Registry::Overflows() const {
@@ -649,12 +626,6 @@ std::vector<std::pair<std::string, std::uint64_t>> Registry::Overflows() const {
   return out;
 }
 
-namespace {
-
-void RenderCounters(const CounterFamily& family, const std::string& help, std::string& out) {}
-
-}  // namespace
-
 std::string Registry::Render() const {
   std::string out;
   RenderTo(out);
@@ -663,14 +634,12 @@ std::string Registry::Render() const {
 
 void Registry::RenderTo(std::string& out) const {
   std::lock_guard render_lock(render_mutex_);
-  std::vector<const Entry*> entries;
+  std::vector<const Entry*> entries;  // published entries never change and are never removed
   std::vector<std::function<void()>> hooks;
   {
     std::lock_guard lock(entries_mutex_);
-    for (const auto& e : entries_) {
-      // An entry whose family is still being attached is skipped this time.
-      if (e->counter || e->gauge || e->histogram || e->collect) entries.push_back(e.get());
-    }
+    entries.reserve(entries_.size());
+    for (const auto& e : entries_) entries.push_back(e.get());
     hooks = hooks_;
   }
   for (const auto& hook : hooks) hook();
@@ -775,10 +744,32 @@ constexpr std::string_view kMethodNames[kMethodCount] = {
 // Real MCP method names: the ones before the pseudo-methods.
 constexpr std::size_t kMcpMethodCount = static_cast<std::size_t>(Method::kResponse);
 
+// An open-addressing table of the MCP method names, built at compile time.
+constexpr std::size_t kMethodSlots = 64;
+constexpr std::uint8_t kEmptySlot = 0xFF;
+
+constexpr std::size_t MethodHash(std::string_view s) {  // s.size() >= 2
+  const auto byte = [&](std::size_t i) { return static_cast<std::size_t>(s[i]); };
+  return (s.size() * 31 + byte(1) * 7 + byte(s.size() / 2) * 3 + byte(s.size() - 1)) % kMethodSlots;
+}
+
+constexpr std::array<std::uint8_t, kMethodSlots> BuildMethodSlots() {
+  std::array<std::uint8_t, kMethodSlots> slots{};
+  for (auto& s : slots) s = kEmptySlot;
+  for (std::size_t i = 0; i < kMcpMethodCount; ++i) {
+    std::size_t slot = MethodHash(kMethodNames[i]);
+    while (slots[slot] != kEmptySlot) slot = (slot + 1) % kMethodSlots;
+    slots[slot] = static_cast<std::uint8_t>(i);
+  }
+  return slots;
+}
+constexpr auto kMethodSlotTable = BuildMethodSlots();
+static_assert(kMcpMethodCount <= kMethodSlots / 2, "keep the method table at most half full");
+
 constexpr std::string_view kRejectReasonNames[kRejectReasonCount] = {
-    "max_connections", "rate_limited",        "body_too_large",  "headers_too_large",
-    "origin_forbidden", "host_forbidden",     "unauthorized",    "bad_protocol_version",
-    "unknown_session", "overloaded",          "method_not_allowed", "not_acceptable",
+    "max_connections",        "rate_limited",   "body_too_large",     "headers_too_large",
+    "origin_forbidden",       "host_forbidden", "unauthorized",       "bad_protocol_version",
+    "unknown_session",        "overloaded",     "method_not_allowed", "not_acceptable",
     "unsupported_media_type", "bad_request",
 };
 
@@ -788,9 +779,12 @@ constexpr std::string_view kHttpClassNames[5] = {"1xx", "2xx", "3xx", "4xx", "5x
 
 std::string_view TransportName(Transport t) {
   switch (t) {
-    case Transport::kStdio: return "stdio";
-    case Transport::kHttp: return "http";
-    case Transport::kSse: return "sse";
+    case Transport::kStdio:
+      return "stdio";
+    case Transport::kHttp:
+      return "http";
+    case Transport::kSse:
+      return "sse";
   }
   return "unknown";
 }
@@ -801,13 +795,12 @@ std::string_view MethodName(Method m) {
 }
 
 Method ClassifyMethod(std::string_view method) {
-  // Hot path: the length rules out almost every candidate before any byte is compared.
-  for (std::size_t i = 0; i < kMcpMethodCount; ++i) {
-    if (kMethodNames[i].size() == method.size() && kMethodNames[i] == method) {
-      return static_cast<Method>(i);
-    }
+  if (method.size() < 2) return Method::kUnknown;
+  for (std::size_t slot = MethodHash(method);; slot = (slot + 1) % kMethodSlots) {
+    const std::uint8_t index = kMethodSlotTable[slot];
+    if (index == kEmptySlot) return Method::kUnknown;
+    if (kMethodNames[index] == method) return static_cast<Method>(index);
   }
-  return Method::kUnknown;
 }
 
 std::string_view Status::name() const {
@@ -836,44 +829,57 @@ struct Metrics::ProcessSample {
 
 Metrics::Metrics(Options options) : options_(std::move(options)) {}
 
+Metrics::~Metrics() = default;
+
 Result<std::unique_ptr<Metrics>> Metrics::Create(Options options) {
   if (options.max_tools == 0) {
     return Fail(ErrorCode::kInvalidConfig, "metrics: max_tools must be at least 1");
   }
   std::unique_ptr<Metrics> metrics(new Metrics(std::move(options)));
-  if (auto r = metrics->Init(); !r) return Fail(r.error());
+  if (auto ok = metrics->Init(); !ok) return Fail(ok.error());
   return metrics;
 }
 
-Result<void> Metrics::Init() {
-  auto fail = [](const Error& e) { return Fail(e); };
-  Registry& r = registry_;
+namespace {
 
+std::string Name(Transport t) { return std::string(TransportName(t)); }
+std::string NameOfTransport(std::size_t i) { return Name(static_cast<Transport>(i)); }
+
+}  // namespace
+
+// Registers the families in table order; the table test checks the order matches.
+Result<void> Metrics::Init() {
+  Registry& r = registry_;
   if (auto ok = r.AddCallback(kBuildInfo, [this](SampleSink& s) { s.Add({options_.version}, 1); });
       !ok) {
-    return fail(ok.error());
+    return Fail(ok.error());
   }
 
   auto requests = r.AddCounter(kRequests);
-  if (!requests) return fail(requests.error());
+  if (!requests) return Fail(requests.error());
   auto duration = r.AddHistogram(kRequestDuration);
-  if (!duration) return fail(duration.error());
+  if (!duration) return Fail(duration.error());
   for (std::size_t t = 0; t < kTransportCount; ++t) {
-    const std::string transport(TransportName(static_cast<Transport>(t)));
+    const std::string transport = NameOfTransport(t);
     for (std::size_t m = 0; m < kMethodCount; ++m) {
       const std::string method(kMethodNames[m]);
-      requests_[t][m].counts_.Bind(*requests, {transport, method}, true);
-      requests_[t][m].duration_.Bind(*duration, {transport, method}, false);
+      requests_[t][m].counts_.Bind(*requests, [transport, method](std::size_t status) {
+        return std::vector<std::string>{transport, method,
+                                        std::string(Status::FromIndex(status).name())};
+      });
+      requests_[t][m].duration_.Bind(*duration, [transport, method](std::size_t) {
+        return std::vector<std::string>{transport, method};
+      });
     }
   }
   auto in_flight = r.AddGauge(kRequestsInFlight);
-  if (!in_flight) return fail(in_flight.error());
+  if (!in_flight) return Fail(in_flight.error());
   requests_in_flight_ = &(*in_flight)->WithLabels({});
 
   MetricDef tool_def = kToolDuration;
   tool_def.max_series = (options_.max_tools + 2) * Status::kCount;
   auto tools = r.AddHistogram(tool_def);
-  if (!tools) return fail(tools.error());
+  if (!tools) return Fail(tools.error());
   tool_duration_ = *tools;
   {
     std::lock_guard lock(tools_mutex_);
@@ -881,14 +887,153 @@ Result<void> Metrics::Init() {
     other_tool_ = &NewTool("other");
   }
 
-  auto sizes = r.AddHistogram(kMessageSize);
-  if (!sizes) return fail(sizes.error());
-  auto oversized = r.AddCounter(kOversized);
-  if (!oversized) return fail(oversized.error());
-  message_size_.Bind(*sizes, {}, false);
-  (void)oversized;
-
+  if (auto ok = InitTransportFamilies(); !ok) return ok;
+  if (auto ok = InitConnectionFamilies(); !ok) return ok;
+  if (options_.process_metrics) {
+    if (auto ok = InitProcessFamilies(); !ok) return ok;
+  }
   return {};
+}
+
+Result<void> Metrics::InitTransportFamilies() {
+  Registry& r = registry_;
+  auto sizes = r.AddHistogram(kMessageSize);
+  if (!sizes) return Fail(sizes.error());
+  message_size_.Bind(*sizes, [](std::size_t i) {
+    return std::vector<std::string>{NameOfTransport(i / 2),
+                                    std::string(DirectionName(static_cast<Direction>(i % 2)))};
+  });
+  auto oversized = r.AddCounter(kOversized);
+  if (!oversized) return Fail(oversized.error());
+  oversized_.Bind(*oversized, [](std::size_t i) { return std::vector{NameOfTransport(i)}; });
+
+  // Pool gauges: one collect per family; each reads its function of every pool's source.
+  using Reader = std::function<double()> PoolSource::*;
+  const std::pair<const MetricDef*, Reader> pool_gauges[] = {
+      {&kQueueDepth, &PoolSource::queue_depth},
+      {&kQueueCapacity, &PoolSource::queue_capacity},
+      {&kPoolThreads, &PoolSource::threads}};
+  for (const auto& [def, reader] : pool_gauges) {
+    auto ok = r.AddCallback(*def, [this, reader = reader](SampleSink& sink) {
+      std::lock_guard lock(sources_mutex_);
+      for (std::size_t p = 0; p < kPoolCount; ++p) {
+        const auto& fn = pool_sources_[p].*reader;
+        if (fn) sink.Add({PoolName(static_cast<Pool>(p))}, fn());
+      }
+    });
+    if (!ok) return ok;
+  }
+  auto pool_rejections = r.AddCounter(kPoolRejections);
+  if (!pool_rejections) return Fail(pool_rejections.error());
+  for (std::size_t p = 0; p < kPoolCount; ++p) {
+    pool_rejections_[p] = &(*pool_rejections)->WithLabels({PoolName(static_cast<Pool>(p))});
+  }
+  return {};
+}
+
+Result<void> Metrics::InitConnectionFamilies() {
+  Registry& r = registry_;
+  auto open = r.AddGauge(kConnectionsOpen);
+  if (!open) return Fail(open.error());
+  connections_open_.Bind(*open, [](std::size_t i) { return std::vector{NameOfTransport(i)}; });
+  auto accepted = r.AddCounter(kConnectionsAccepted);
+  if (!accepted) return Fail(accepted.error());
+  connections_accepted_.Bind(*accepted,
+                             [](std::size_t i) { return std::vector{NameOfTransport(i)}; });
+
+  auto sessions_active = r.AddGauge(kSessionsActive);
+  if (!sessions_active) return Fail(sessions_active.error());
+  sessions_active_ = &(*sessions_active)->WithLabels({});
+  auto sessions_created = r.AddCounter(kSessionsCreated);
+  if (!sessions_created) return Fail(sessions_created.error());
+  sessions_created_ = &(*sessions_created)->WithLabels({});
+  auto streams = r.AddGauge(kSseStreamsOpen);
+  if (!streams) return Fail(streams.error());
+  sse_streams_open_ = &(*streams)->WithLabels({});
+  auto sent = r.AddCounter(kSseEventsSent);
+  if (!sent) return Fail(sent.error());
+  sse_events_sent_ = &(*sent)->WithLabels({});
+  auto dropped = r.AddCounter(kSseEventsDropped);
+  if (!dropped) return Fail(dropped.error());
+  sse_events_dropped_ = &(*dropped)->WithLabels({});
+
+  auto responses = r.AddCounter(kHttpResponses);
+  if (!responses) return Fail(responses.error());
+  http_responses_.Bind(*responses, [](std::size_t i) {
+    return std::vector{i == kOtherCode ? std::string("other") : std::to_string(100 + i)};
+  });
+  auto rejections = r.AddCounter(kHttpRejections);
+  if (!rejections) return Fail(rejections.error());
+  for (std::size_t i = 0; i < kRejectReasonCount; ++i) {
+    rejections_[i] = &(*rejections)->WithLabels({kRejectReasonNames[i]});
+  }
+
+  auto received = r.AddCounter(kBytesReceived);
+  if (!received) return Fail(received.error());
+  bytes_received_.Bind(*received, [](std::size_t i) { return std::vector{NameOfTransport(i)}; });
+  auto sent_bytes = r.AddCounter(kBytesSent);
+  if (!sent_bytes) return Fail(sent_bytes.error());
+  bytes_sent_.Bind(*sent_bytes, [](std::size_t i) { return std::vector{NameOfTransport(i)}; });
+
+  return r.AddCallback(kLabelOverflow, [this](SampleSink& sink) {
+    for (const auto& [name, count] : registry_.Overflows()) {
+      sink.Add({name}, static_cast<double>(count));
+    }
+  });
+}
+
+Result<void> Metrics::InitProcessFamilies() {
+  process_ = std::make_unique<ProcessSample>();
+  registry_.AddScrapeHook([this] { process_->stats = ReadProcessStats(); });
+  using Field = double (*)(const ProcessStats&);
+  const std::pair<const MetricDef*, Field> fields[] = {
+      {&kProcessCpu, [](const ProcessStats& s) { return s.cpu_seconds; }},
+      {&kProcessResident,
+       [](const ProcessStats& s) { return static_cast<double>(s.resident_memory_bytes); }},
+      {&kProcessVirtual,
+       [](const ProcessStats& s) { return static_cast<double>(s.virtual_memory_bytes); }},
+      {&kProcessOpenFds, [](const ProcessStats& s) { return static_cast<double>(s.open_fds); }},
+      {&kProcessMaxFds, [](const ProcessStats& s) { return s.max_fds; }},
+      {&kProcessStartTime, [](const ProcessStats& s) { return s.start_time_seconds; }},
+      {&kProcessThreads, [](const ProcessStats& s) { return static_cast<double>(s.threads); }},
+  };
+  for (const auto& [def, field] : fields) {
+    auto ok = registry_.AddCallback(*def, [this, field = field](SampleSink& sink) {
+      if (process_->stats) sink.Add(field(*process_->stats));  // a failed read: no sample
+    });
+    if (!ok) return ok;
+  }
+  return {};
+}
+
+ToolMetrics& Metrics::NewTool(std::string label) {
+  auto handle = std::make_unique<ToolMetrics>();
+  handle->label_ = std::move(label);
+  handle->duration_.Bind(tool_duration_, [tool = handle->label_](std::size_t status) {
+    return std::vector<std::string>{tool, std::string(Status::FromIndex(status).name())};
+  });
+  tool_handles_.push_back(std::move(handle));
+  return *tool_handles_.back();
+}
+
+ToolMetrics& Metrics::RegisterTool(std::string_view name) {
+  std::lock_guard lock(tools_mutex_);
+  if (auto it = tools_.find(name); it != tools_.end()) return *it->second;
+  if (tools_.size() >= options_.max_tools) return *other_tool_;
+  ToolMetrics& handle = NewTool(std::string(name));
+  tools_.emplace(std::string(name), &handle);
+  return handle;
+}
+
+ToolMetrics& Metrics::FindTool(std::string_view name) {
+  std::lock_guard lock(tools_mutex_);
+  if (auto it = tools_.find(name); it != tools_.end()) return *it->second;
+  return *unknown_tool_;
+}
+
+void Metrics::SetPoolSource(Pool pool, PoolSource source) {
+  std::lock_guard lock(sources_mutex_);
+  pool_sources_[static_cast<std::size_t>(pool)] = std::move(source);
 }
 
 }  // namespace ferry::telemetry

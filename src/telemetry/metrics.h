@@ -17,15 +17,18 @@
 // "unknown"), Status, RejectReason, Pool, HTTP codes 100..599, and tool names registered with
 // RegisterTool (at most Options::max_tools, then "other"; unregistered names are "unknown").
 //
-// Thread-safety. Counter, Gauge, Histogram: every method is safe from any thread. Family and
-// Registry: safe from any thread; series creation and rendering take the family's / registry's
-// mutex, the hot path takes none. Callbacks given to a Registry (scrape hooks, callback families)
-// run on the rendering thread while Registry::mutex_ is held: they must be thread-safe with respect
-// to what they read and must not call back into the Registry. Metrics: safe from any thread.
+// Thread-safety. Counter, Gauge, Histogram, LazySeries::Get: every method is safe from any
+// thread; the hot path takes no lock. Family: safe from any thread; series creation and rendering
+// take Family::mutex_. Registry: safe from any thread; renders are serialized by
+// Registry::render_mutex_, and scrape hooks and callback families run on the rendering thread while
+// it is held (so they never run concurrently with each other); they must be thread-safe with
+// respect to what they read, may add families, and must not render. Metrics: safe from any thread.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -48,7 +51,8 @@ namespace ferry::telemetry {
 inline constexpr std::string_view kExpositionContentType =
     "text/plain; version=0.0.4; charset=utf-8";
 
-// Stripes per counter, gauge and histogram. Threads take stripes round-robin on first use.
+// Stripes per counter, gauge and histogram (a counter is kShardCount cache lines). Threads take
+// stripes round-robin on first use; a value is the sum of its stripes.
 inline constexpr std::size_t kShardCount = 8;
 
 // Default cap on distinct label sets per family.
@@ -68,7 +72,9 @@ std::size_t AssignShard();
 // The calling thread's stripe; the first call on a thread assigns it.
 inline std::size_t ThisThreadShard() {
   thread_local std::size_t shard_plus_one = 0;
-  if (shard_plus_one == 0) [[unlikely]] shard_plus_one = AssignShard() + 1;
+  if (shard_plus_one == 0) [[unlikely]] {
+    shard_plus_one = AssignShard() + 1;
+  }
   return shard_plus_one - 1;
 }
 
@@ -148,12 +154,17 @@ struct HistogramSnapshot {
 // bucket whose upper bound is >= v (the `le` semantics); NaN observations are ignored.
 class Histogram {
  public:
-  // `bounds` must be finite and strictly increasing (Registry validates it; see ValidateBuckets).
+  // `bounds` should be finite and strictly increasing (ValidateMetricDef checks a family's).
   explicit Histogram(std::span<const double> bounds);
   Histogram(const Histogram&) = delete;
   Histogram& operator=(const Histogram&) = delete;
 
-  void Observe(double value);
+  void Observe(double value) {
+    if (value != value) return;  // NaN
+    const std::size_t shard = detail::ThisThreadShard();
+    Word(shard, BucketIndex(value)).fetch_add(1, std::memory_order_relaxed);
+    AddToSum(Word(shard, bounds_.size() + 1), value);
+  }
   void ObserveDuration(std::chrono::nanoseconds d) {
     Observe(std::chrono::duration<double>(d).count());
   }
@@ -161,6 +172,18 @@ class Histogram {
   std::span<const double> bounds() const { return bounds_; }
 
  private:
+  // The first bucket whose bound is >= value; bounds_.size() for +Inf.
+  std::size_t BucketIndex(double value) const {
+    return static_cast<std::size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) -
+                                    bounds_.begin());
+  }
+  static void AddToSum(std::atomic<std::uint64_t>& sum, double value) {
+    std::uint64_t old_bits = sum.load(std::memory_order_relaxed);
+    while (!sum.compare_exchange_weak(
+        old_bits, std::bit_cast<std::uint64_t>(std::bit_cast<double>(old_bits) + value),
+        std::memory_order_relaxed)) {
+    }
+  }
   std::atomic<std::uint64_t>& Word(std::size_t shard, std::size_t index) const {
     const std::size_t line = shard * lines_per_shard_ + index / 8;
     return lines_[line].words[index % 8];
@@ -225,9 +248,8 @@ class Family {
   const std::vector<double> buckets_;
   const std::size_t max_series_;
   std::atomic<std::uint64_t> overflows_{0};
-  mutable std::mutex mutex_;  // guards series_ and overflow_
+  mutable std::mutex mutex_;  // guards series_
   std::map<std::vector<std::string>, Series> series_;
-  std::unique_ptr<Series> overflow_;
 };
 
 extern template class Family<Counter>;
@@ -280,6 +302,9 @@ class Registry {
   std::string Render() const;
   void RenderTo(std::string& out) const;
 
+  // The registered family names, in registration (= exposition) order.
+  std::vector<std::string> FamilyNames() const;
+
   // Overflow events per family (families with none are omitted), for the overflow metric.
   std::vector<std::pair<std::string, std::uint64_t>> Overflows() const;
 
@@ -294,9 +319,13 @@ class Registry {
     std::vector<std::string> callback_labels;
     Collect collect;
   };
-  Result<Entry*> NewEntry(const MetricDef& def, MetricType expected);
+  Result<Entry*> Publish(std::unique_ptr<Entry> entry);
+  template <typename T>
+  static void RenderFamily(const Family<T>& family, std::string& out);
 
-  mutable std::mutex mutex_;  // guards entries_ and hooks_; held while rendering
+  // Lock order: render_mutex_, then entries_mutex_ (never held while hooks or callbacks run).
+  mutable std::mutex render_mutex_;   // serializes renders; held while hooks and callbacks run
+  mutable std::mutex entries_mutex_;  // guards entries_ and hooks_; published entries never change
   std::vector<std::unique_ptr<Entry>> entries_;
   std::vector<std::function<void()>> hooks_;
 };
@@ -350,11 +379,12 @@ inline constexpr std::size_t kMethodCount = static_cast<std::size_t>(Method::kUn
 // The label value: the MCP method name, or "response", "non_mcp", "unknown".
 std::string_view MethodName(Method m);
 // The Method of an MCP method name; kUnknown for anything that is not one (including the
-// pseudo-method labels). About as cheap as two string compares.
+// pseudo-method labels). A hash of the length and three bytes, then one string compare.
 Method ClassifyMethod(std::string_view method);
 
 // The number of ErrorCode values (ErrorCode::kUnsupported is the last one).
-inline constexpr std::size_t kErrorCodeCount = static_cast<std::size_t>(ErrorCode::kUnsupported) + 1;
+inline constexpr std::size_t kErrorCodeCount =
+    static_cast<std::size_t>(ErrorCode::kUnsupported) + 1;
 
 // An outcome: label `status`. "ok"; "tool_error" (a tool result with isError); an ErrorCode's
 // name (ErrorCodeName); or an HTTP status class "1xx".."5xx" for responses that carry no MCP
@@ -389,20 +419,20 @@ class Status {
 
 // Why the HTTP transport refused a request before it reached a session: label `reason`.
 enum class RejectReason : std::uint8_t {
-  kMaxConnections,      // 503: max_connections reached
-  kRateLimited,         // 429: per-client rate limit
-  kBodyTooLarge,        // 413: request body over the limit
-  kHeadersTooLarge,     // 431
-  kOriginForbidden,     // 403: Origin not allowed (DNS rebinding protection)
-  kHostForbidden,       // 403 / 421: Host not allowed
-  kUnauthorized,        // 401
-  kBadProtocolVersion,  // 400: unsupported MCP-Protocol-Version
-  kUnknownSession,      // 404: Mcp-Session-Id not found
-  kOverloaded,          // 503: queue full or too much in flight
-  kMethodNotAllowed,    // 405
-  kNotAcceptable,       // 406: Accept lacks application/json or text/event-stream
+  kMaxConnections,        // 503: max_connections reached
+  kRateLimited,           // 429: per-client rate limit
+  kBodyTooLarge,          // 413: request body over the limit
+  kHeadersTooLarge,       // 431
+  kOriginForbidden,       // 403: Origin not allowed (DNS rebinding protection)
+  kHostForbidden,         // 403 / 421: Host not allowed
+  kUnauthorized,          // 401
+  kBadProtocolVersion,    // 400: unsupported MCP-Protocol-Version
+  kUnknownSession,        // 404: Mcp-Session-Id not found
+  kOverloaded,            // 503: queue full or too much in flight
+  kMethodNotAllowed,      // 405
+  kNotAcceptable,         // 406: Accept lacks application/json or text/event-stream
   kUnsupportedMediaType,  // 415
-  kBadRequest,          // 400: malformed HTTP
+  kBadRequest,            // 400: malformed HTTP
 };
 inline constexpr std::size_t kRejectReasonCount =
     static_cast<std::size_t>(RejectReason::kBadRequest) + 1;
@@ -440,7 +470,9 @@ class LazySeries {
   // `index` < N.
   T& Get(std::size_t index) {
     T* series = slots_[index].load(std::memory_order_acquire);
-    if (series == nullptr) [[unlikely]] series = Create(index);
+    if (series == nullptr) [[unlikely]] {
+      series = Create(index);
+    }
     return *series;
   }
 
@@ -516,6 +548,7 @@ class Metrics {
 
   static Result<std::unique_ptr<Metrics>> Create(Options options);
   static Result<std::unique_ptr<Metrics>> Create() { return Create(Options{}); }
+  ~Metrics();
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
@@ -536,9 +569,7 @@ class Metrics {
   Histogram& MessageSize(Transport t, Direction d) {
     return message_size_.Get(static_cast<std::size_t>(t) * 2 + static_cast<std::size_t>(d));
   }
-  Counter& MessagesOversized(Transport t) {
-    return oversized_.Get(static_cast<std::size_t>(t));
-  }
+  Counter& MessagesOversized(Transport t) { return oversized_.Get(static_cast<std::size_t>(t)); }
 
   // Tools. RegisterTool is idempotent (the same handle for the same name); cache the handle with
   // the tool's definition. Past Options::max_tools distinct names it returns the "other" handle.
@@ -582,8 +613,6 @@ class Metrics {
   struct ProcessSample;
 
   explicit Metrics(Options options);
-  ~Metrics();
-  friend struct std::default_delete<Metrics>;
   Result<void> Init();
   Result<void> InitTransportFamilies();
   Result<void> InitConnectionFamilies();

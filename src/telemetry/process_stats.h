@@ -23,11 +23,11 @@ namespace ferry::telemetry {
 
 // The values of the process_* metrics.
 struct ProcessStats {
-  double cpu_seconds = 0;               // user + system CPU time (process_cpu_seconds_total)
+  double cpu_seconds = 0;                   // user + system CPU time (process_cpu_seconds_total)
   std::uint64_t resident_memory_bytes = 0;  // RSS (process_resident_memory_bytes)
   std::uint64_t virtual_memory_bytes = 0;   // VSZ (process_virtual_memory_bytes)
   std::uint64_t open_fds = 0;               // entries of /proc/self/fd (process_open_fds)
-  double max_fds = 0;  // RLIMIT_NOFILE soft limit, +Inf when unlimited (process_max_fds)
+  double max_fds = 0;             // RLIMIT_NOFILE soft limit, +Inf when unlimited (process_max_fds)
   double start_time_seconds = 0;  // since the Unix epoch (process_start_time_seconds)
   std::uint64_t threads = 0;      // (process_threads)
 };
@@ -69,9 +69,9 @@ struct CpuTimes {
 
 // /proc/stat.
 struct CpuStat {
-  CpuTimes total;              // the "cpu" line: all CPUs together
-  std::vector<CpuTimes> cpus;  // "cpu0", "cpu1", ... in order
-  std::uint64_t context_switches = 0;  // ctxt
+  CpuTimes total;                       // the "cpu" line: all CPUs together
+  std::vector<CpuTimes> cpus;           // "cpu0", "cpu1", ... in order
+  std::uint64_t context_switches = 0;   // ctxt
   std::uint64_t processes_created = 0;  // processes (forks since boot)
   std::uint64_t procs_running = 0;
   std::uint64_t procs_blocked = 0;
@@ -98,8 +98,8 @@ struct LoadAvg {
   double load1 = 0;
   double load5 = 0;
   double load15 = 0;
-  std::uint64_t runnable = 0;   // scheduling entities currently runnable
-  std::uint64_t entities = 0;   // scheduling entities that exist
+  std::uint64_t runnable = 0;  // scheduling entities currently runnable
+  std::uint64_t entities = 0;  // scheduling entities that exist
 };
 
 struct SystemStats {

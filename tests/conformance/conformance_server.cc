@@ -1,8 +1,9 @@
-// The fixture MCP server that the official conformance suite (npm @modelcontextprotocol/conformance,
-// driven by tests/conformance/run.sh) tests: Ferry's own CLI (`serve --port N`, `--set`, ...) plus
-// the tools, resources, prompts and completions the suite's server scenarios call, under the names,
-// argument schemas and results those scenarios check. The suite names them after its reference
-// "everything" server; the behaviours here follow the scenario descriptions, in Ferry's own code.
+// The fixture MCP server that the official conformance suite (npm
+// @modelcontextprotocol/conformance, driven by tests/conformance/run.sh) tests: Ferry's own CLI
+// (`serve --port N`, `--set`, ...) plus the tools, resources, prompts and completions the suite's
+// server scenarios call, under the names, argument schemas and results those scenarios check. The
+// suite names them after its reference "everything" server; the behaviours here follow the scenario
+// descriptions, in Ferry's own code.
 //
 // Built only on the public API (ferry/server.h) and RunCli, the way a user embeds Ferry, so a
 // scenario that needs something the API cannot say shows up as a missing feature of the API, not
@@ -56,9 +57,9 @@ using ferry::ToolResult;
 
 // A 2x2 RGB PNG (red, green / blue, white), made for this fixture.
 constexpr std::string_view kPngBase64 =
-    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR42mP4z8DAAMIM/4EAAB/uBfvxq7p3AAAAAElFTkSu"
-    "QmCC";
-// A 52-byte WAV (PCM, mono, 8 kHz, 8-bit): one cycle of a 1 kHz triangle wave, made for this fixture.
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR42mP4"
+    "z8DAAMIM/4EAAB/uBfvxq7p3AAAAAElFTkSuQmCC";
+// A 52-byte WAV (PCM, mono, 8 kHz, 8-bit), made for this fixture: one cycle of a 1 kHz triangle.
 constexpr std::string_view kWavBase64 =
     "UklGRiwAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQgAAACAoMCggGBAYA==";
 
@@ -207,7 +208,8 @@ json::object PromptMessage(std::string_view role, json::object content) {
   return json::object{{"role", role}, {"content", std::move(content)}};
 }
 
-ferry::Completion CompleteFrom(const std::vector<std::string>& candidates, std::string_view prefix) {
+ferry::Completion CompleteFrom(const std::vector<std::string>& candidates,
+                               std::string_view prefix) {
   ferry::Completion completion;
   for (const auto& c : candidates) {
     if (c.starts_with(prefix)) completion.values.push_back(c);
@@ -274,8 +276,8 @@ std::string DescribeElicitation(const json::value& result) {
 }
 
 // Shows the user `form` (elicitation/create) and reports what came back after `prefix`.
-Result<ToolResult> ElicitForm(RequestContext& ctx, std::string_view message,
-                              std::string_view form, std::string_view prefix) {
+Result<ToolResult> ElicitForm(RequestContext& ctx, std::string_view message, std::string_view form,
+                              std::string_view prefix) {
   auto answer = ctx.Elicit(json::object{{"message", message}, {"requestedSchema", Schema(form)}});
   if (!answer) return ToolResult::Failure("elicitation failed: " + answer.error().message);
   return ToolResult::Text(std::string(prefix) + DescribeElicitation(*answer));
@@ -288,33 +290,31 @@ void AddContentTools(ferry::Server& server, Registrar& add) {
         return ToolResult::Text("This is a simple text response for testing.");
       }));
 
-  add(server.AddTool(
-      MakeTool("test_image_content", "Image content", "Returns one PNG image block.",
-               Execution::kInline),
-      [](RequestContext&, const json::object&) -> Result<ToolResult> {
-        ToolResult result;
-        result.AddImage(kPngBase64, "image/png");
-        return result;
-      }));
+  add(server.AddTool(MakeTool("test_image_content", "Image content", "Returns one PNG image block.",
+                              Execution::kInline),
+                     [](RequestContext&, const json::object&) -> Result<ToolResult> {
+                       ToolResult result;
+                       result.AddImage(kPngBase64, "image/png");
+                       return result;
+                     }));
 
-  add(server.AddTool(
-      MakeTool("test_audio_content", "Audio content", "Returns one WAV audio block.",
-               Execution::kInline),
-      [](RequestContext&, const json::object&) -> Result<ToolResult> {
-        ToolResult result;
-        result.AddAudio(kWavBase64, "audio/wav");
-        return result;
-      }));
+  add(server.AddTool(MakeTool("test_audio_content", "Audio content", "Returns one WAV audio block.",
+                              Execution::kInline),
+                     [](RequestContext&, const json::object&) -> Result<ToolResult> {
+                       ToolResult result;
+                       result.AddAudio(kWavBase64, "audio/wav");
+                       return result;
+                     }));
 
-  add(server.AddTool(
-      MakeTool("test_embedded_resource", "Embedded resource",
-               "Returns one embedded text resource.", Execution::kInline),
-      [](RequestContext&, const json::object&) -> Result<ToolResult> {
-        ToolResult result;
-        result.AddEmbeddedText("test://embedded-resource", "This is an embedded resource content.",
-                               "text/plain");
-        return result;
-      }));
+  add(server.AddTool(MakeTool("test_embedded_resource", "Embedded resource",
+                              "Returns one embedded text resource.", Execution::kInline),
+                     [](RequestContext&, const json::object&) -> Result<ToolResult> {
+                       ToolResult result;
+                       result.AddEmbeddedText("test://embedded-resource",
+                                              "This is an embedded resource content.",
+                                              "text/plain");
+                       return result;
+                     }));
 
   add(server.AddTool(
       MakeTool("test_multiple_content_types", "Mixed content",
@@ -373,8 +373,7 @@ void AddNotifyingTools(ferry::Server& server, Registrar& add) {
             return Fail(ErrorCode::kCancelled, "test_tool_with_progress: cancelled");
           }
           const double done = step * 50.0;
-          ctx.ReportProgress(done, 100.0,
-                             "Completed " + std::to_string(step * 50) + " of 100");
+          ctx.ReportProgress(done, 100.0, "Completed " + std::to_string(step * 50) + " of 100");
         }
         return ToolResult::Text("Progress reported: 0, 50 and 100 of 100");
       }));
@@ -455,8 +454,8 @@ void AddResources(ferry::Server& server, Registrar& add) {
                    "A text resource that never changes.", "text/plain"),
       [](RequestContext&, const std::string& uri,
          const ferry::UriVariables&) -> Result<std::vector<ferry::ResourceContents>> {
-        return std::vector{TextContents(uri, "text/plain",
-                                        "This is the content of the static text resource.")};
+        return std::vector{
+            TextContents(uri, "text/plain", "This is the content of the static text resource.")};
       }));
 
   add(server.AddResource(
@@ -506,7 +505,8 @@ void AddResources(ferry::Server& server, Registrar& add) {
 void AddPrompts(ferry::Server& server, Registrar& add) {
   add(server.AddPrompt(
       MakePrompt("test_simple_prompt", "Simple prompt", "A prompt without arguments."),
-      [](RequestContext&, const std::map<std::string, std::string>&) -> Result<ferry::PromptResult> {
+      [](RequestContext&,
+         const std::map<std::string, std::string>&) -> Result<ferry::PromptResult> {
         ferry::PromptResult result;
         result.AddText("user", "This is a simple prompt for testing.");
         return result;
@@ -546,20 +546,20 @@ void AddPrompts(ferry::Server& server, Registrar& add) {
           return Fail(ErrorCode::kInvalidParams,
                       "test_prompt_with_embedded_resource needs resourceUri");
         }
+        json::object resource{{"uri", uri->second},
+                              {"mimeType", "text/plain"},
+                              {"text", "Embedded resource content for testing."}};
         ferry::PromptResult result;
         result.messages.push_back(PromptMessage(
-            "user", json::object{{"type", "resource"},
-                                 {"resource", json::object{{"uri", uri->second},
-                                                           {"mimeType", "text/plain"},
-                                                           {"text", "Embedded resource content "
-                                                                    "for testing."}}}}));
+            "user", json::object{{"type", "resource"}, {"resource", std::move(resource)}}));
         result.AddText("user", "Please process the embedded resource above.");
         return result;
       }));
 
   add(server.AddPrompt(
       MakePrompt("test_prompt_with_image", "Prompt with an image", "A prompt that shows an image."),
-      [](RequestContext&, const std::map<std::string, std::string>&) -> Result<ferry::PromptResult> {
+      [](RequestContext&,
+         const std::map<std::string, std::string>&) -> Result<ferry::PromptResult> {
         ferry::PromptResult result;
         result.messages.push_back(PromptMessage(
             "user",

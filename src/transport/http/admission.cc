@@ -60,8 +60,8 @@ int CeilSeconds(std::int64_t ns) {
 // One slice of the client table. Guarded by `mutex`: clients, lru.
 struct RateLimiter::Shard {
   struct Entry {
-    std::int64_t tat;                              // theoretical arrival time, ns
-    std::list<const std::string*>::iterator lru;   // this client's place in `lru`
+    std::int64_t tat;                             // theoretical arrival time, ns
+    std::list<const std::string*>::iterator lru;  // this client's place in `lru`
   };
 
   std::mutex mutex;
@@ -114,7 +114,8 @@ RateLimiter::~RateLimiter() = default;
 RateLimiter::Decision RateLimiter::Step(std::int64_t& tat, std::int64_t now) const {
   std::int64_t new_tat = std::max(tat, now) + interval_ns_;
   if (new_tat - now > tolerance_ns_) {
-    return Decision{.allowed = false, .retry_after_seconds = CeilSeconds(new_tat - tolerance_ns_ - now)};
+    return Decision{.allowed = false,
+                    .retry_after_seconds = CeilSeconds(new_tat - tolerance_ns_ - now)};
   }
   tat = new_tat;
   return Decision{};
@@ -142,8 +143,7 @@ RateLimiter::Decision RateLimiter::Check(std::string_view client, Clock::time_po
   // The map hashes with the low bits; pick the shard with the high bits of a mixed hash.
   std::size_t hash = KeyHash{}(client);
   Shard& shard =
-      *shards_[((static_cast<std::uint64_t>(hash) * 0x9E3779B97F4A7C15ull) >> 32) %
-               shards_.size()];
+      *shards_[((static_cast<std::uint64_t>(hash) * 0x9E3779B97F4A7C15ull) >> 32) % shards_.size()];
 
   Decision decision;
   bool overflow = false;

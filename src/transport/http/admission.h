@@ -119,8 +119,8 @@ class RateLimiter {
     std::size_t tracked_clients = 0;
     std::uint64_t allowed = 0;
     std::uint64_t refused = 0;
-    std::uint64_t overflow_checks = 0;   // checks of untracked clients (the table was full)
-    std::uint64_t reclaimed_idle = 0;    // idle buckets forgotten
+    std::uint64_t overflow_checks = 0;  // checks of untracked clients (the table was full)
+    std::uint64_t reclaimed_idle = 0;   // idle buckets forgotten
   };
 
   explicit RateLimiter(RateLimitOptions options);

@@ -1,12 +1,12 @@
 #include "transport/http/admission.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace ferry::transport::http {
 namespace {
@@ -104,10 +104,10 @@ TEST(ConnectionLimiterTest, ConcurrentAcquireNeverOvershoots) {
 // ----- RateLimiter ---------------------------------------------------------------------------
 
 TEST(RateLimiterTest, DisabledAllowsEverything) {
-  for (RateLimitOptions options : {RateLimitOptions{.requests = 0},
-                                   RateLimitOptions{.requests = -5},
-                                   RateLimitOptions{.requests = 5, .window = milliseconds(0)},
-                                   RateLimitOptions{.requests = 5, .max_clients = 0}}) {
+  for (RateLimitOptions options :
+       {RateLimitOptions{.requests = 0}, RateLimitOptions{.requests = -5},
+        RateLimitOptions{.requests = 5, .window = milliseconds(0)},
+        RateLimitOptions{.requests = 5, .max_clients = 0}}) {
     RateLimiter limiter(options);
     EXPECT_FALSE(limiter.enabled());
     for (int i = 0; i < 1000; ++i) EXPECT_TRUE(limiter.Check("client", kT0).allowed);
@@ -199,8 +199,6 @@ TEST(RateLimiterTest, IdleBucketsAreReclaimed) {
   auto stats = limiter.stats();
   EXPECT_EQ(stats.reclaimed_idle, tracked);
   EXPECT_LE(stats.tracked_clients, 64u);
-  // No client of the first wave is left: each gets a full burst again.
-  EXPECT_TRUE(limiter.Check("client-0", later).allowed || stats.tracked_clients == 64u);
 }
 
 TEST(RateLimiterTest, SingleSlotTableOverflowsThenReclaims) {

@@ -41,9 +41,7 @@ bool IsTchar(char c) {
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
-bool IsToken(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), IsTchar);
-}
+bool IsToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), IsTchar); }
 
 // A header value quoted for an error message: at most 80 bytes, non-printable bytes as \xNN.
 // Error messages end up in 403 bodies and logs; they must not carry control characters.
@@ -229,16 +227,14 @@ std::string Join(const std::vector<std::string>& items) {
 // ----- SHA-256 (FIPS 180-4) ---------------------------------------------------------------------
 
 constexpr std::uint32_t kSha256K[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-    0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-    0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-    0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-    0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-    0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-    0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-    0xc67178f2};
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
 std::uint32_t Rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
@@ -336,8 +332,7 @@ Result<std::string> ReadTokenFile(const std::string& path) {
   }
   if (too_big) {
     Wipe(content);
-    return Fail(ErrorCode::kInvalidConfig,
-                "bearer token file '" + path + "' is larger than 1 MiB");
+    return Fail(ErrorCode::kInvalidConfig, "bearer token file '" + path + "' is larger than 1 MiB");
   }
   return content;
 }
@@ -519,8 +514,7 @@ CorsResult CorsPreflight(const CorsPolicy& policy, std::optional<std::string_vie
     result.headers.emplace_back("Access-Control-Allow-Headers", std::move(allow_headers));
   }
   if (policy.max_age_seconds > 0) {
-    result.headers.emplace_back("Access-Control-Max-Age",
-                                std::to_string(policy.max_age_seconds));
+    result.headers.emplace_back("Access-Control-Max-Age", std::to_string(policy.max_age_seconds));
   }
   if (policy.allow_credentials) {
     result.headers.emplace_back("Access-Control-Allow-Credentials", "true");
@@ -536,8 +530,7 @@ CorsResult CorsActual(const CorsPolicy& policy, std::optional<std::string_view> 
     result.allowed = true;
     result.headers.emplace_back("Access-Control-Allow-Origin", std::string(TrimOws(*origin)));
     if (!policy.exposed_headers.empty()) {
-      result.headers.emplace_back("Access-Control-Expose-Headers",
-                                  Join(policy.exposed_headers));
+      result.headers.emplace_back("Access-Control-Expose-Headers", Join(policy.exposed_headers));
     }
     if (policy.allow_credentials) {
       result.headers.emplace_back("Access-Control-Allow-Credentials", "true");
@@ -613,11 +606,11 @@ Result<BearerAuth> BearerAuth::Create(const std::vector<std::string>& tokens,
       line = TrimOws(line);
       if (line.empty() || line.front() == '#') continue;
       if (line.size() > kMaxTokenLength || !IsToken68(line)) {
-        status = Fail(ErrorCode::kInvalidConfig,
-                      "bearer token file '" + *token_file + "' line " +
-                          std::to_string(line_number) +
-                          ": not a valid token (token68: letters, digits and -._~+/ then "
-                          "optional '=', at most 4096 bytes)");
+        status =
+            Fail(ErrorCode::kInvalidConfig,
+                 "bearer token file '" + *token_file + "' line " + std::to_string(line_number) +
+                     ": not a valid token (token68: letters, digits and -._~+/ then "
+                     "optional '=', at most 4096 bytes)");
         break;
       }
       add(line);
@@ -626,10 +619,10 @@ Result<BearerAuth> BearerAuth::Create(const std::vector<std::string>& tokens,
     if (!status) return Fail(std::move(status.error()));
   }
   if (digests.empty()) {
-    return Fail(ErrorCode::kInvalidConfig,
-                token_file ? "no bearer token configured (the token file '" + *token_file +
-                                 "' and the token list are empty)"
-                           : std::string("no bearer token configured"));
+    return Fail(ErrorCode::kInvalidConfig, token_file
+                                               ? "no bearer token configured (the token file '" +
+                                                     *token_file + "' and the token list are empty)"
+                                               : std::string("no bearer token configured"));
   }
   return BearerAuth(std::move(digests));
 }
@@ -644,9 +637,8 @@ Result<std::string> BearerAuth::Authenticate(
   while (space < value.size() && !IsOws(value[space])) ++space;
   std::string_view scheme = value.substr(0, space);
   if (!IEquals(scheme, "Bearer")) {
-    return Fail(ErrorCode::kNotFound,
-                "the Authorization header uses the " + Quote(scheme) +
-                    " scheme; a bearer token is required");
+    return Fail(ErrorCode::kNotFound, "the Authorization header uses the " + Quote(scheme) +
+                                          " scheme; a bearer token is required");
   }
   std::string_view token = TrimOws(value.substr(space));
   if (token.empty()) {
@@ -683,9 +675,12 @@ Result<void> BearerAuth::Check(std::optional<std::string_view> authorization_hea
 
 BearerError BearerErrorOf(const Error& error) {
   switch (error.code) {
-    case ErrorCode::kNotFound: return BearerError::kNone;
-    case ErrorCode::kInvalidRequest: return BearerError::kInvalidRequest;
-    default: return BearerError::kInvalidToken;
+    case ErrorCode::kNotFound:
+      return BearerError::kNone;
+    case ErrorCode::kInvalidRequest:
+      return BearerError::kInvalidRequest;
+    default:
+      return BearerError::kInvalidToken;
   }
 }
 
@@ -696,7 +691,8 @@ std::string WwwAuthenticate(BearerError error, std::string_view realm,
   std::string out = "Bearer realm=" + QuoteParam(realm);
   if (!resource_metadata.empty()) out += ", resource_metadata=" + QuoteParam(resource_metadata);
   switch (error) {
-    case BearerError::kNone: break;
+    case BearerError::kNone:
+      break;
     case BearerError::kInvalidRequest:
       out += ", error=\"invalid_request\", error_description=\"malformed Authorization header\"";
       break;

@@ -54,9 +54,9 @@ namespace ferry::transport::http {
 // reports them, so check the policy once at startup.
 struct OriginPolicy {
   std::vector<std::string> allowed_hosts = {"localhost:*", "127.0.0.1:*", "[::1]:*"};
-  std::vector<std::string> allowed_origins = {
-      "http://localhost:*", "https://localhost:*", "http://127.0.0.1:*",
-      "https://127.0.0.1:*", "http://[::1]:*",     "https://[::1]:*"};
+  std::vector<std::string> allowed_origins = {"http://localhost:*", "https://localhost:*",
+                                              "http://127.0.0.1:*", "https://127.0.0.1:*",
+                                              "http://[::1]:*",     "https://[::1]:*"};
 };
 
 // kInvalidConfig naming the first pattern that does not parse.
@@ -71,8 +71,7 @@ Result<void> CheckHost(std::string_view host_header, const OriginPolicy& policy)
 // Accepts a request without an Origin header (non-browser clients send none) or with one the
 // policy allows. A malformed Origin (a path, a trailing slash, a list, bad port) is refused, as is
 // "null" unless the policy lists "null". Failure: kInvalidRequest; the transport answers 403.
-Result<void> CheckOrigin(std::optional<std::string_view> origin_header,
-                         const OriginPolicy& policy);
+Result<void> CheckOrigin(std::optional<std::string_view> origin_header, const OriginPolicy& policy);
 
 // True when `origin` (a serialized origin such as "https://app.example:8443") matches one of
 // `patterns` (the OriginPolicy::allowed_origins syntax). Malformed origins never match.
@@ -100,8 +99,8 @@ struct CorsPolicy {
   bool enabled = false;
   std::vector<std::string> allowed_origins;
   std::vector<std::string> allowed_methods = {"GET", "POST", "DELETE", "OPTIONS"};
-  std::vector<std::string> allowed_headers = {"Content-Type",  "Accept",
-                                              "Authorization", "Mcp-Session-Id",
+  std::vector<std::string> allowed_headers = {"Content-Type",         "Accept",
+                                              "Authorization",        "Mcp-Session-Id",
                                               "MCP-Protocol-Version", "Last-Event-ID"};
   std::vector<std::string> exposed_headers = {"Mcp-Session-Id", "MCP-Protocol-Version",
                                               "WWW-Authenticate"};

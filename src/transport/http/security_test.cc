@@ -1,5 +1,6 @@
 #include "transport/http/security.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -7,8 +8,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace ferry::transport::http {
 namespace {
@@ -42,8 +41,8 @@ bool HasHeader(const HeaderList& headers, std::string_view name) {
 TEST(CheckHostTest, DefaultPolicyAllowsLoopbackNamesWithAnyPort) {
   OriginPolicy policy;
   for (const char* host :
-       {"localhost", "localhost:8080", "LOCALHOST:3000", "LocalHost", "localhost.",
-        "localhost.:9", "127.0.0.1", "127.0.0.1:1", "127.0.0.1:65535", "[::1]", "[::1]:8080",
+       {"localhost", "localhost:8080", "LOCALHOST:3000", "LocalHost", "localhost.", "localhost.:9",
+        "127.0.0.1", "127.0.0.1:1", "127.0.0.1:65535", "[::1]", "[::1]:8080",
         "[0:0:0:0:0:0:0:1]:80", "[0::1]", " localhost:80 ", "localhost:"}) {
     EXPECT_TRUE(CheckHost(host, policy).has_value()) << host;
   }
@@ -73,12 +72,37 @@ TEST(CheckHostTest, MissingHostIsRefused) {
 TEST(CheckHostTest, MalformedHostIsRefused) {
   OriginPolicy policy;
   policy.allowed_hosts = {"*"};  // even the wildcard accepts only well-formed values
-  for (const char* host :
-       {"local host", "localhost:0", "localhost:65536", "localhost:123456", "localhost:-1",
-        "localhost:8o", "localhost:80:80", "user@localhost", "localhost/path", "localhost?x",
-        "::1", "[::1", "::1]", "[::1]x", "[::1]:x", "[]", "[localhost]", "[fe80::1%25eth0]",
-        "%6cocalhost", ":80", ".", "..", "local..host.", ".localhost", "lo\tcalhost", "lo\rcalhost",
-        "lo\ncalhost", "l\xc3\xb6" "calhost", "localhost:*", "*", "[::1]:*"}) {
+  for (const char* host : {"local host",
+                           "localhost:0",
+                           "localhost:65536",
+                           "localhost:123456",
+                           "localhost:-1",
+                           "localhost:8o",
+                           "localhost:80:80",
+                           "user@localhost",
+                           "localhost/path",
+                           "localhost?x",
+                           "::1",
+                           "[::1",
+                           "::1]",
+                           "[::1]x",
+                           "[::1]:x",
+                           "[]",
+                           "[localhost]",
+                           "[fe80::1%25eth0]",
+                           "%6cocalhost",
+                           ":80",
+                           ".",
+                           "..",
+                           "local..host.",
+                           ".localhost",
+                           "lo\tcalhost",
+                           "lo\rcalhost",
+                           "lo\ncalhost",
+                           "l\xc3\xb6kalhost",
+                           "localhost:*",
+                           "*",
+                           "[::1]:*"}) {
     auto result = CheckHost(host, policy);
     ASSERT_FALSE(result.has_value()) << host;
     EXPECT_NE(result.error().message.find("malformed Host"), std::string::npos) << host;
@@ -193,12 +217,29 @@ TEST(CheckOriginTest, DefaultPolicyRefusesOtherOrigins) {
 TEST(CheckOriginTest, MalformedOriginIsRefused) {
   OriginPolicy policy;
   policy.allowed_origins = {"*"};
-  for (const char* origin :
-       {"", "localhost", "localhost:8080", "http://", "http:/localhost", "://localhost",
-        "http://localhost/", "http://localhost/path", "http://localhost:0", "http://localhost:x",
-        "http://user@localhost", "http://localhost, http://evil.example", "http://local host",
-        "1http://localhost", "ht tp://localhost", "http://[::1", "http://::1",
-        "http://localhost:*", "NULL", "Null", "null null", "http://localhost?q", "*"}) {
+  for (const char* origin : {"",
+                             "localhost",
+                             "localhost:8080",
+                             "http://",
+                             "http:/localhost",
+                             "://localhost",
+                             "http://localhost/",
+                             "http://localhost/path",
+                             "http://localhost:0",
+                             "http://localhost:x",
+                             "http://user@localhost",
+                             "http://localhost, http://evil.example",
+                             "http://local host",
+                             "1http://localhost",
+                             "ht tp://localhost",
+                             "http://[::1",
+                             "http://::1",
+                             "http://localhost:*",
+                             "NULL",
+                             "Null",
+                             "null null",
+                             "http://localhost?q",
+                             "*"}) {
     auto result = CheckOrigin(origin, policy);
     ASSERT_FALSE(result.has_value()) << origin;
   }
@@ -266,8 +307,7 @@ TEST(ValidateOriginPolicyTest, AcceptsDefaultsAndReportsBadPatterns) {
   EXPECT_EQ(bad_host.error().code, ErrorCode::kInvalidConfig);
   EXPECT_NE(bad_host.error().message.find("'bad host'"), std::string::npos);
 
-  auto bad_origin =
-      ValidateOriginPolicy(OriginPolicy{.allowed_origins = {"http://localhost/"}});
+  auto bad_origin = ValidateOriginPolicy(OriginPolicy{.allowed_origins = {"http://localhost/"}});
   ASSERT_FALSE(bad_origin.has_value());
   EXPECT_NE(bad_origin.error().message.find("'http://localhost/'"), std::string::npos);
 
@@ -291,9 +331,9 @@ TEST(CorsTest, DefaultsMatchMcpHeaders) {
   EXPECT_EQ(policy.allowed_headers,
             (std::vector<std::string>{"Content-Type", "Accept", "Authorization", "Mcp-Session-Id",
                                       "MCP-Protocol-Version", "Last-Event-ID"}));
-  EXPECT_EQ(policy.exposed_headers, (std::vector<std::string>{
-                                        "Mcp-Session-Id", "MCP-Protocol-Version",
-                                        "WWW-Authenticate"}));
+  EXPECT_EQ(
+      policy.exposed_headers,
+      (std::vector<std::string>{"Mcp-Session-Id", "MCP-Protocol-Version", "WWW-Authenticate"}));
   EXPECT_EQ(policy.max_age_seconds, 600);
   EXPECT_FALSE(policy.allow_credentials);
   EXPECT_TRUE(ValidateCorsPolicy(policy).has_value());
@@ -385,8 +425,7 @@ TEST(CorsTest, ActualRequestHeaders) {
   CorsPolicy policy = EnabledCors();
   auto allowed = CorsActual(policy, "https://app.example:443");
   ASSERT_TRUE(allowed.allowed);
-  EXPECT_EQ(HeaderValue(allowed.headers, "Access-Control-Allow-Origin"),
-            "https://app.example:443");
+  EXPECT_EQ(HeaderValue(allowed.headers, "Access-Control-Allow-Origin"), "https://app.example:443");
   EXPECT_EQ(HeaderValue(allowed.headers, "Access-Control-Expose-Headers"),
             "Mcp-Session-Id, MCP-Protocol-Version, WWW-Authenticate");
   EXPECT_EQ(HeaderValue(allowed.headers, "Vary"), "Origin");
@@ -447,8 +486,7 @@ TEST(CorsTest, Validation) {
 
 TEST(Sha256Test, KnownVectors) {
   EXPECT_EQ(Hex(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(Hex(Sha256("abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Hex(Sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(Hex(Sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   // Padding boundaries: 55 bytes fit one block, 56..63 need two, 64 a full block plus padding.
@@ -502,11 +540,11 @@ TEST(BearerAuthTest, AcceptsConfiguredTokens) {
 TEST(BearerAuthTest, MissingCredentials) {
   auto auth = BearerAuth::Create({"token"});
   ASSERT_TRUE(auth.has_value());
-  for (auto header : {std::optional<std::string_view>{}, std::optional<std::string_view>{""},
-                      std::optional<std::string_view>{"  "},
-                      std::optional<std::string_view>{"Basic dXNlcjpwYXNz"},
-                      std::optional<std::string_view>{"Bearertoken"},
-                      std::optional<std::string_view>{"token"}}) {
+  for (auto header :
+       {std::optional<std::string_view>{}, std::optional<std::string_view>{""},
+        std::optional<std::string_view>{"  "},
+        std::optional<std::string_view>{"Basic dXNlcjpwYXNz"},
+        std::optional<std::string_view>{"Bearertoken"}, std::optional<std::string_view>{"token"}}) {
     auto result = auth->Check(header);
     ASSERT_FALSE(result.has_value());
     EXPECT_EQ(result.error().code, ErrorCode::kNotFound);
@@ -518,13 +556,12 @@ TEST(BearerAuthTest, MalformedCredentials) {
   auto auth = BearerAuth::Create({"token"});
   ASSERT_TRUE(auth.has_value());
   std::string huge = "Bearer " + std::string(5000, 'a');
-  for (std::string_view header : {std::string_view("Bearer"), std::string_view("Bearer   "),
-                                  std::string_view("Bearer tok en"),
-                                  std::string_view("Bearer tok\"en"),
-                                  std::string_view("Bearer =abc"), std::string_view("Bearer a=b"),
-                                  std::string_view("Bearer realm=\"x\", token=y"),
-                                  std::string_view("Bearer t\xc3\xb6ken"),
-                                  std::string_view(huge)}) {
+  for (std::string_view header :
+       {std::string_view("Bearer"), std::string_view("Bearer   "),
+        std::string_view("Bearer tok en"), std::string_view("Bearer tok\"en"),
+        std::string_view("Bearer =abc"), std::string_view("Bearer a=b"),
+        std::string_view("Bearer realm=\"x\", token=y"), std::string_view("Bearer t\xc3\xb6ken"),
+        std::string_view(huge)}) {
     auto result = auth->Check(header);
     ASSERT_FALSE(result.has_value()) << header;
     EXPECT_EQ(result.error().code, ErrorCode::kInvalidRequest) << header;
@@ -666,9 +703,9 @@ TEST(WwwAuthenticateTest, StatusAndClassificationRoundTrip) {
   EXPECT_EQ(HttpStatusFor(BearerErrorOf(missing.error())), 401);
   EXPECT_EQ(HttpStatusFor(BearerErrorOf(wrong.error())), 401);
   EXPECT_EQ(HttpStatusFor(BearerErrorOf(malformed.error())), 400);
-  EXPECT_EQ(WwwAuthenticate(BearerErrorOf(wrong.error())).find("invalid_token") !=
-                std::string::npos,
-            true);
+  EXPECT_EQ(
+      WwwAuthenticate(BearerErrorOf(wrong.error())).find("invalid_token") != std::string::npos,
+      true);
 }
 
 }  // namespace

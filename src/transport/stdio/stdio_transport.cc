@@ -18,25 +18,10 @@
 #include "json/ndjson_framer.h"
 #include "protocol/server_core.h"
 #include "protocol/session.h"
+#include "runtime/stop_signal.h"
 
 namespace ferry::transport {
 namespace {
-
-// A self-pipe that wakes readers blocked in poll() when a stop is requested.
-std::atomic<int> g_stop_write_fd{-1};
-std::atomic<int> g_stop_read_fd{-1};
-std::atomic<bool> g_stop_requested{false};
-
-void EnsureStopPipe() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
-      g_stop_read_fd.store(fds[0]);
-      g_stop_write_fd.store(fds[1]);
-    }
-  });
-}
 
 // Writes messages to an fd from its own thread, many messages per write() when they queue up.
 class FdWriter final : public protocol::Outbound {
@@ -148,9 +133,9 @@ class FdWriter final : public protocol::Outbound {
 
 // Waits until `fd` is readable or a stop is requested. False on stop.
 bool WaitReadable(int fd) {
-  const int stop_fd = g_stop_read_fd.load();
+  const int stop_fd = runtime::StopFd();
   for (;;) {
-    if (g_stop_requested.load()) return false;
+    if (runtime::StopRequested()) return false;
     pollfd fds[2] = {{fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
     const int n = ::poll(fds, stop_fd >= 0 ? 2 : 1, -1);
     if (n < 0) {
@@ -164,17 +149,7 @@ bool WaitReadable(int fd) {
 
 }  // namespace
 
-void RequestStop() {
-  g_stop_requested.store(true);
-  const int fd = g_stop_write_fd.load();
-  if (fd >= 0) {
-    const char byte = 1;
-    [[maybe_unused]] auto n = ::write(fd, &byte, 1);
-  }
-}
-
 Result<void> ServeStdio(protocol::ServerCore& core, int input_fd, int output_fd) {
-  EnsureStopPipe();
   const auto& config = core.config();
   const std::size_t max_message = static_cast<std::size_t>(config.protocol.max_message_size);
   auto writer = std::make_shared<FdWriter>(

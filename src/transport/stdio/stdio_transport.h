@@ -7,7 +7,7 @@
 // reader. At end of input the transport finishes in-flight work within
 // performance.shutdown_timeout, cancels what is left, flushes its output and returns.
 //
-// Thread-safety: ServeStdio blocks its calling thread; RequestStop is async-signal-safe.
+// Thread-safety: ServeStdio blocks its calling thread; it stops early on runtime::RequestStop().
 #pragma once
 
 #include "ferry/result.h"
@@ -19,8 +19,5 @@ class ServerCore;
 namespace ferry::transport {
 
 Result<void> ServeStdio(protocol::ServerCore& core, int input_fd, int output_fd);
-
-// Makes running ServeStdio calls stop reading and shut down as at end of input.
-void RequestStop();
 
 }  // namespace ferry::transport

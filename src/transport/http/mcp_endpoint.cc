@@ -1,0 +1,502 @@
+#include "transport/http/mcp_endpoint.h"
+
+#include <sys/random.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include <boost/json.hpp>
+
+#include "common/log.h"
+
+namespace ferry::transport::http {
+namespace {
+
+using beast_http::field;
+using beast_http::status;
+
+constexpr std::string_view kSessionHeader = "Mcp-Session-Id";
+constexpr std::string_view kVersionHeader = "MCP-Protocol-Version";
+// What the spec says to assume when a client sends no MCP-Protocol-Version header.
+constexpr std::string_view kDefaultVersion = "2025-03-26";
+// Finished request streams a session remembers for Last-Event-ID resumption.
+constexpr std::size_t kMaxRememberedStreams = 64;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Whether an Accept header admits `type` ("application/json"): exact, "type/*" or "*/*".
+bool Accepts(std::string_view accept, std::string_view type) {
+  const std::string a = Lower(accept);
+  const std::string major = std::string(type.substr(0, type.find('/'))) + "/*";
+  std::size_t start = 0;
+  while (start <= a.size()) {
+    std::size_t end = a.find(',', start);
+    if (end == std::string::npos) end = a.size();
+    std::string item = a.substr(start, end - start);
+    item = item.substr(0, item.find(';'));
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (item == type || item == major || item == "*/*") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+std::optional<std::string_view> Header(const Request& request, std::string_view name) {
+  auto it = request.find(name);
+  if (it == request.end()) return std::nullopt;
+  return std::string_view(it->value().data(), it->value().size());
+}
+
+bool IsJsonContentType(const Request& request) {
+  auto type = Header(request, "Content-Type");
+  if (!type) return false;
+  const std::string t = Lower(type->substr(0, type->find(';')));
+  return t.find_first_not_of(" \t") != std::string::npos &&
+         t.substr(t.find_first_not_of(" \t"), 16) == "application/json";
+}
+
+Response Plain(status code, const Request& request, std::string body = {}) {
+  Response r{code, request.version()};
+  r.keep_alive(request.keep_alive());
+  if (!body.empty()) {
+    r.set(field::content_type, "text/plain; charset=utf-8");
+    r.body() = std::move(body);
+  }
+  r.prepare_payload();
+  return r;
+}
+
+// The session id a request names: the header for Streamable HTTP.
+std::optional<std::string_view> SessionIdOf(const Request& request) {
+  return Header(request, kSessionHeader);
+}
+
+// ?sessionId=... of the legacy transport's POST target.
+std::string QueryParam(std::string_view target, std::string_view name) {
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return {};
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name && eq != std::string_view::npos) {
+      return std::string(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+// A cheap first look, then a real parse, at whether a body is an initialize request: only
+// initialize may arrive without a session.
+bool IsInitialize(std::string_view body) {
+  if (body.find("\"initialize\"") == std::string_view::npos) return false;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(boost::json::string_view(body.data(), body.size()), ec);
+  if (ec || !v.is_object()) return false;
+  const auto* m = v.get_object().if_contains("method");
+  return m && m->is_string() && m->get_string() == "initialize";
+}
+
+bool SupportedVersion(std::string_view v) {
+  return std::find(std::begin(protocol::kSupportedVersions),
+                   std::end(protocol::kSupportedVersions), v) != std::end(protocol::kSupportedVersions);
+}
+
+std::int64_t NowTicks() {
+  return std::chrono::steady_clock::now().time_since_epoch().count();
+}
+
+}  // namespace
+
+struct McpEndpoint::HttpSession {
+  std::string id;
+  bool legacy = false;
+  std::shared_ptr<EventStream> standalone;
+  std::shared_ptr<protocol::Session> session;
+  std::atomic<std::int64_t> last_activity{NowTicks()};
+
+  std::mutex streams_mutex;  // guards streams
+  std::unordered_map<std::string, std::weak_ptr<EventStream>> streams;
+
+  void Remember(const std::shared_ptr<EventStream>& stream) {
+    std::lock_guard lock(streams_mutex);
+    if (streams.size() >= kMaxRememberedStreams) {
+      std::erase_if(streams, [](const auto& kv) { return kv.second.expired(); });
+    }
+    if (streams.size() < kMaxRememberedStreams) streams.emplace(stream->id(), stream);
+  }
+  std::shared_ptr<EventStream> FindStream(std::string_view stream_id) {
+    if (standalone && standalone->id() == stream_id) return standalone;
+    std::lock_guard lock(streams_mutex);
+    auto it = streams.find(std::string(stream_id));
+    return it == streams.end() ? nullptr : it->second.lock();
+  }
+};
+
+std::string RandomSessionId() {
+  unsigned char bytes[16];
+  std::size_t got = 0;
+  while (got < sizeof(bytes)) {
+    const ssize_t n = getrandom(bytes + got, sizeof(bytes) - got, 0);
+    if (n > 0) got += static_cast<std::size_t>(n);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) {
+    id += kHex[b >> 4];
+    id += kHex[b & 15];
+  }
+  return id;
+}
+
+Response JsonRpcErrorResponse(status code, int rpc_code, std::string_view message,
+                              unsigned version, bool keep_alive) {
+  Response r{code, version};
+  r.keep_alive(keep_alive);
+  r.set(field::content_type, "application/json");
+  r.body() = jsonrpc::SerializeError(std::nullopt, rpc_code, message);
+  r.prepare_payload();
+  return r;
+}
+
+McpEndpoint::McpEndpoint(protocol::ServerCore& core, std::shared_ptr<EventStore> store)
+    : core_(core), config_(core.config()), store_(std::move(store)) {}
+
+McpEndpoint::~McpEndpoint() { CloseAll(); }
+
+Reply McpEndpoint::Handle(Request& request, const std::function<void()>& wake) {
+  const std::string_view target(request.target().data(), request.target().size());
+  const std::string_view path = target.substr(0, target.find('?'));
+  const auto method = request.method();
+  if (path == "/mcp") {
+    if (method == beast_http::verb::post) return Post(request, wake);
+    if (method == beast_http::verb::get) return Get(request, wake);
+    if (method == beast_http::verb::delete_) return Delete(request);
+    Reply r{Plain(status::method_not_allowed, request, "use POST, GET or DELETE on /mcp\n")};
+    r.response.set(field::allow, "GET, POST, DELETE");
+    return r;
+  }
+  if (config_.http.legacy_sse && !config_.http.stateless) {
+    if (path == "/sse" && method == beast_http::verb::get) return LegacyOpen(request, wake);
+    if (path == "/messages" && method == beast_http::verb::post) return LegacyPost(request);
+  }
+  return Reply{Plain(status::not_found, request, "not found\n")};
+}
+
+Reply McpEndpoint::Post(Request& request, const std::function<void()>& wake) {
+  const unsigned v = request.version();
+  const bool ka = request.keep_alive();
+  if (!IsJsonContentType(request)) {
+    return Reply{JsonRpcErrorResponse(status::unsupported_media_type, jsonrpc::kInvalidRequest,
+                                      "Content-Type must be application/json", v, ka)};
+  }
+  const auto accept = Header(request, "Accept").value_or("");
+  if (!Accepts(accept, "application/json") || !Accepts(accept, "text/event-stream")) {
+    return Reply{JsonRpcErrorResponse(
+        status::not_acceptable, jsonrpc::kInvalidRequest,
+        "Accept must include application/json and text/event-stream", v, ka)};
+  }
+  const auto version_header = Header(request, kVersionHeader);
+  if (version_header && !SupportedVersion(*version_header)) {
+    return Reply{JsonRpcErrorResponse(
+        status::bad_request, jsonrpc::kInvalidRequest,
+        "unsupported MCP-Protocol-Version: " + std::string(*version_header), v, ka)};
+  }
+  const std::string_view body = request.body();
+
+  if (config_.http.stateless) {
+    // No session: a fresh protocol session per request, alive as long as its stream.
+    auto stateless = std::make_shared<HttpSession>();
+    stateless->session = std::make_shared<protocol::Session>(core_, nullptr);
+    if (!IsInitialize(body)) {
+      stateless->session->InitializeImplicitly(version_header.value_or(kDefaultVersion));
+    }
+    return Dispatch(stateless, body, wake, false);
+  }
+
+  const auto id = SessionIdOf(request);
+  if (!id) {
+    if (!IsInitialize(body)) {
+      return Reply{JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,
+                                        "Bad Request: the Mcp-Session-Id header is required "
+                                        "(send initialize first to get one)",
+                                        v, ka)};
+    }
+    auto session = CreateSession(false);
+    if (!session) {
+      Reply r{JsonRpcErrorResponse(status::service_unavailable, jsonrpc::kOverloaded,
+                                   session.error().message, v, ka)};
+      r.response.set(field::retry_after, "5");
+      return r;
+    }
+    return Dispatch(*session, body, wake, true);
+  }
+  auto session = FindSession(*id);
+  if (!session || session->legacy) {
+    return Reply{JsonRpcErrorResponse(status::not_found, jsonrpc::kInvalidRequest,
+                                      "Session not found: it ended or never existed; "
+                                      "initialize a new one",
+                                      v, ka)};
+  }
+  return Dispatch(session, body, wake, false);
+}
+
+Reply McpEndpoint::Dispatch(const std::shared_ptr<HttpSession>& session, std::string_view body,
+                            const std::function<void()>& wake, bool new_session) {
+  session->last_activity.store(NowTicks(), std::memory_order_relaxed);
+  auto stream = std::make_shared<EventStream>(
+      session->id, "r" + std::to_string(next_stream_.fetch_add(1) + 1), EventStream::Kind::kRequest,
+      session->id.empty() ? nullptr : store_,
+      static_cast<std::size_t>(config_.sse.max_queue_size), config_.http.response_mode == "sse");
+  stream->Attach(wake);
+  const int answers = session->session->HandleText(body, stream);
+
+  Reply reply;
+  reply.response.version(11);
+  if (new_session) {
+    if (!session->session->initialized()) {
+      // initialize failed (bad params): the session is useless; the error goes back without an id.
+      EndSession(session->id);
+    } else {
+      reply.response.set(kSessionHeader, session->id);
+      Log().debug("http: session {} started", session->id);
+    }
+  } else if (!session->id.empty()) {
+    reply.response.set(kSessionHeader, session->id);
+  }
+  if (answers == 0) {
+    stream->Detach();
+    reply.response.result(status::accepted);
+    reply.response.prepare_payload();
+    return reply;
+  }
+  reply.response.result(status::ok);
+  if (!session->id.empty()) session->Remember(stream);
+  reply.stream = stream;
+  // A stateless session lives as long as its stream is drained.
+  reply.on_close = [stream, keep = session->id.empty() ? session : nullptr] { stream->Detach(); };
+  return reply;
+}
+
+Reply McpEndpoint::Get(Request& request, const std::function<void()>& wake) {
+  const unsigned v = request.version();
+  const bool ka = request.keep_alive();
+  if (config_.http.stateless) {
+    Reply r{Plain(status::method_not_allowed, request,
+                  "this server is stateless: it opens no GET stream\n")};
+    r.response.set(field::allow, "POST");
+    return r;
+  }
+  if (!Accepts(Header(request, "Accept").value_or(""), "text/event-stream")) {
+    return Reply{JsonRpcErrorResponse(status::not_acceptable, jsonrpc::kInvalidRequest,
+                                      "Accept must include text/event-stream", v, ka)};
+  }
+  const auto version_header = Header(request, kVersionHeader);
+  if (version_header && !SupportedVersion(*version_header)) {
+    return Reply{JsonRpcErrorResponse(
+        status::bad_request, jsonrpc::kInvalidRequest,
+        "unsupported MCP-Protocol-Version: " + std::string(*version_header), v, ka)};
+  }
+  const auto id = SessionIdOf(request);
+  if (!id) {
+    return Reply{JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,
+                                      "Bad Request: the Mcp-Session-Id header is required", v,
+                                      ka)};
+  }
+  auto session = FindSession(*id);
+  if (!session || session->legacy) {
+    return Reply{JsonRpcErrorResponse(status::not_found, jsonrpc::kInvalidRequest,
+                                      "Session not found", v, ka)};
+  }
+  session->last_activity.store(NowTicks(), std::memory_order_relaxed);
+
+  Reply reply;
+  reply.response.version(11);
+  reply.response.result(status::ok);
+  reply.response.set(kSessionHeader, session->id);
+
+  if (const auto last = Header(request, "Last-Event-ID")) {
+    auto parts = ParseEventId(*last);
+    if (!parts) {
+      return Reply{JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,
+                                        "malformed Last-Event-ID", v, ka)};
+    }
+    if (auto live = session->FindStream(parts->stream_id)) {
+      auto resumed = live->Resume(*last, wake);
+      if (!resumed) {
+        const bool busy = resumed.error().code == ErrorCode::kInvalidRequest;
+        return Reply{JsonRpcErrorResponse(busy ? status::conflict : status::not_found,
+                                          jsonrpc::kInvalidRequest, resumed.error().message, v,
+                                          ka)};
+      }
+      reply.stream = live;
+      reply.on_close = [live] { live->Detach(); };
+      return reply;
+    }
+    // The stream is gone but may have left events: send them and end.
+    auto replay = store_ ? store_->ReplayAfter(session->id, *last)
+                         : Result<Replay>(Fail(ErrorCode::kNotFound, "no events are kept"));
+    if (!replay) {
+      return Reply{JsonRpcErrorResponse(status::not_found, jsonrpc::kInvalidRequest,
+                                        replay.error().message, v, ka)};
+    }
+    std::string body;
+    for (const auto& e : replay->events) body += FormatSseEvent(e.id, e.message);
+    reply.response.set(field::content_type, "text/event-stream");
+    reply.response.set(field::cache_control, "no-cache");
+    reply.response.body() = std::move(body);
+    reply.response.prepare_payload();
+    return reply;
+  }
+
+  if (!session->standalone->Attach(wake)) {
+    return Reply{JsonRpcErrorResponse(status::conflict, jsonrpc::kInvalidRequest,
+                                      "this session already has a GET stream open", v, ka)};
+  }
+  reply.stream = session->standalone;
+  reply.prelude = session->standalone->PrimingEvent(config_.sse.retry);
+  reply.on_close = [stream = session->standalone] { stream->Detach(); };
+  return reply;
+}
+
+Reply McpEndpoint::Delete(Request& request) {
+  if (config_.http.stateless) {
+    Reply r{Plain(status::method_not_allowed, request, "this server is stateless\n")};
+    r.response.set(field::allow, "POST");
+    return r;
+  }
+  const auto id = SessionIdOf(request);
+  if (!id) {
+    return Reply{JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,
+                                      "Bad Request: the Mcp-Session-Id header is required",
+                                      request.version(), request.keep_alive())};
+  }
+  auto session = FindSession(*id);
+  if (!session || session->legacy) {
+    return Reply{JsonRpcErrorResponse(status::not_found, jsonrpc::kInvalidRequest,
+                                      "Session not found", request.version(),
+                                      request.keep_alive())};
+  }
+  EndSession(session->id);
+  return Reply{Plain(status::ok, request)};
+}
+
+Reply McpEndpoint::LegacyOpen(Request& request, const std::function<void()>& wake) {
+  auto session = CreateSession(true);
+  if (!session) {
+    Reply r{Plain(status::service_unavailable, request, session.error().message + "\n")};
+    r.response.set(field::retry_after, "5");
+    return r;
+  }
+  (*session)->standalone->Attach(wake);
+  Reply reply;
+  reply.response.version(11);
+  reply.response.result(status::ok);
+  reply.stream = (*session)->standalone;
+  reply.sse_event_name = "message";
+  reply.prelude = FormatSseEvent({}, "/messages?sessionId=" + (*session)->id, "endpoint");
+  // The legacy session lives exactly as long as its SSE connection.
+  reply.on_close = [this, id = (*session)->id] { EndSession(id); };
+  return reply;
+}
+
+Reply McpEndpoint::LegacyPost(Request& request) {
+  const std::string target(request.target());
+  auto session = FindSession(QueryParam(target, "sessionId"));
+  if (!session || !session->legacy) {
+    return Reply{Plain(status::not_found, request, "unknown sessionId\n")};
+  }
+  if (!IsJsonContentType(request)) {
+    return Reply{Plain(status::unsupported_media_type, request,
+                       "Content-Type must be application/json\n")};
+  }
+  session->last_activity.store(NowTicks(), std::memory_order_relaxed);
+  // Answers travel on the session's SSE stream; the POST itself is only acknowledged.
+  session->session->HandleText(request.body());
+  return Reply{Plain(status::accepted, request)};
+}
+
+Result<std::shared_ptr<McpEndpoint::HttpSession>> McpEndpoint::CreateSession(bool legacy) {
+  auto s = std::make_shared<HttpSession>();
+  s->id = RandomSessionId();
+  s->legacy = legacy;
+  s->standalone = std::make_shared<EventStream>(
+      s->id, "g", EventStream::Kind::kStandalone, legacy ? nullptr : store_,
+      static_cast<std::size_t>(config_.sse.max_queue_size), true);
+  s->session = std::make_shared<protocol::Session>(core_, s->standalone);
+  {
+    std::lock_guard lock(sessions_mutex_);
+    if (sessions_.size() >= static_cast<std::size_t>(config_.http.max_sessions)) {
+      return Fail(ErrorCode::kOverloaded,
+                  "too many sessions (http.max_sessions = " +
+                      std::to_string(config_.http.max_sessions) + "); retry later");
+    }
+    sessions_.emplace(s->id, s);
+  }
+  core_.Attach(s->session);
+  return s;
+}
+
+std::shared_ptr<McpEndpoint::HttpSession> McpEndpoint::FindSession(std::string_view id) {
+  std::lock_guard lock(sessions_mutex_);
+  auto it = sessions_.find(std::string(id));
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+void McpEndpoint::EndSession(const std::string& id) {
+  std::shared_ptr<HttpSession> session;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) return;
+    session = std::move(it->second);
+    sessions_.erase(it);
+  }
+  session->session->CancelAll("the session ended");
+  session->standalone->Close();
+  core_.Detach(session->session.get());
+  if (store_) store_->DropSession(id);
+  Log().debug("http: session {} ended", id);
+}
+
+std::size_t McpEndpoint::ExpireIdle(std::chrono::steady_clock::time_point now) {
+  const auto limit = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                         config_.http.session_timeout)
+                         .count();
+  std::vector<std::string> idle;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    for (const auto& [id, s] : sessions_) {
+      const bool connected = s->standalone->attached();
+      if (!connected && now.time_since_epoch().count() - s->last_activity.load() > limit) {
+        idle.push_back(id);
+      }
+    }
+  }
+  for (const auto& id : idle) EndSession(id);
+  return idle.size();
+}
+
+void McpEndpoint::CloseAll() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    for (const auto& [id, s] : sessions_) ids.push_back(id);
+  }
+  for (const auto& id : ids) EndSession(id);
+}
+
+std::size_t McpEndpoint::session_count() const {
+  std::lock_guard lock(sessions_mutex_);
+  return sessions_.size();
+}
+
+}  // namespace ferry::transport::http
