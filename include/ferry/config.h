@@ -67,7 +67,6 @@ struct Config {
     std::chrono::milliseconds header_timeout{10000};      // to receive a request's headers
     std::chrono::milliseconds connection_timeout{60000};  // keep-alive idle time
     std::chrono::milliseconds write_timeout{30000};       // per write to a client
-    int pipeline_limit = 16;            // requests read ahead on one connection
     int max_sessions = 10000;           // live MCP sessions; 503 beyond
     std::chrono::milliseconds session_timeout{1800000};   // idle sessions end after this
 

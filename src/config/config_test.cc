@@ -141,7 +141,6 @@ http:
   header_timeout: 100ms
   connection_timeout: 24h
   write_timeout: 10m
-  pipeline_limit: 1024
   max_sessions: 1
   session_timeout: 168h
 sse:
@@ -191,7 +190,6 @@ Config AllKeysConfig() {
   c.http.header_timeout = milliseconds(100);
   c.http.connection_timeout = milliseconds(24 * 3600 * 1000);
   c.http.write_timeout = milliseconds(600000);
-  c.http.pipeline_limit = 1024;
   c.http.max_sessions = 1;
   c.http.session_timeout = milliseconds(7LL * 24 * 3600 * 1000);
   c.sse.keepalive_interval = milliseconds(1000);
@@ -404,7 +402,6 @@ TEST_F(ConfigTest, ProfileValuesAreSensible) {
   EXPECT_EQ(high_load->performance.max_connections, 10000);
   EXPECT_EQ(throughput->performance.max_connections, 10000);
   EXPECT_EQ(throughput->http.io_threads, 0);
-  EXPECT_GT(throughput->http.pipeline_limit, defaults.http.pipeline_limit);
   for (const Config* small : {&*constrained, &*efficient}) {
     EXPECT_EQ(small->performance.max_connections, 64);
     EXPECT_EQ(small->http.max_sessions, 256);
@@ -593,7 +590,7 @@ TEST_F(ConfigTest, OutOfRangeFromFileNamesFileAndLine) {
   const std::string message = ErrorOfFile("server:\n  name: x\n  port: 70000\n");
   EXPECT_THAT(message, HasSubstr("server.port = 70000"));
   EXPECT_THAT(message, HasSubstr("config.yaml:3)"));
-  EXPECT_THAT(message, HasSubstr("must be between 1 and 65535"));
+  EXPECT_THAT(message, HasSubstr("must be between 0 and 65535"));
 }
 
 TEST_F(ConfigTest, OutOfRangeDurationAndSize) {
@@ -609,7 +606,7 @@ TEST_F(ConfigTest, OutOfRangeDurationAndSize) {
   EXPECT_THAT(ErrorOfOverride("protocol.max_message_size", "99999999999999999999"),
               HasSubstr("must be between 1KiB and 1GiB"));
   EXPECT_THAT(ErrorOfOverride("server.port", "99999999999999999999"),
-              HasSubstr("must be between 1 and 65535"));
+              HasSubstr("must be between 0 and 65535"));
 }
 
 TEST_F(ConfigTest, NewKeysAreRangeChecked) {
@@ -638,8 +635,6 @@ TEST_F(ConfigTest, NewKeysAreRangeChecked) {
       {"http.connection_timeout", "24.5h", "must be between 1s and 24h"},
       {"http.write_timeout", "0", "must be between 100ms and 10m"},
       {"http.write_timeout", "601", "must be between 100ms and 10m"},
-      {"http.pipeline_limit", "0", "must be between 1 and 1024"},
-      {"http.pipeline_limit", "1025", "must be between 1 and 1024"},
       {"http.max_sessions", "0", "must be between 1 and 1000000"},
       {"http.max_sessions", "2000000", "must be between 1 and 1000000"},
       {"http.session_timeout", "500ms", "must be between 1s and 168h"},
@@ -670,7 +665,6 @@ TEST_F(ConfigTest, NewKeysAreRangeChecked) {
       {"http.header_timeout", "100ms"},
       {"http.connection_timeout", "24h"},
       {"http.write_timeout", "10m"},
-      {"http.pipeline_limit", "1"},
       {"http.session_timeout", "1s"},
       {"sse.keepalive_interval", "10m"},
       {"sse.retry", "0"},
@@ -1028,7 +1022,6 @@ TEST_F(ConfigTest, DescribeListsEveryKeyWithItsEnvironmentVariable) {
                                 "http.header_timeout",
                                 "http.connection_timeout",
                                 "http.write_timeout",
-                                "http.pipeline_limit",
                                 "http.max_sessions",
                                 "http.session_timeout",
                                 "sse.keepalive_interval",

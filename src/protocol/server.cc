@@ -67,7 +67,9 @@ Server::Server(Implementation info, Config config)
 Server::~Server() = default;
 
 Result<void> Server::AddTool(Tool tool, ToolHandler handler) {
+  const std::string name = tool.name;
   auto r = core_->registry().AddTool(std::move(tool), std::move(handler));
+  if (r) core_->metrics().RegisterTool(name);
   if (r) core_->Broadcast("notifications/tools/list_changed");
   return r;
 }

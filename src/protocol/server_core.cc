@@ -2,15 +2,46 @@
 
 #include <algorithm>
 
+#include "common/log.h"
 #include "protocol/session.h"
 
 namespace ferry::protocol {
 namespace json = boost::json;
 
-ServerCore::ServerCore(Implementation info, Config config)
-    : info_(std::move(info)), config_(std::move(config)), executors_(config_.performance) {}
+namespace {
 
-ServerCore::~ServerCore() { executors_.Shutdown(); }
+std::unique_ptr<telemetry::Metrics> MakeMetrics(const Implementation& info) {
+  auto metrics = telemetry::Metrics::Create({.version = info.version});
+  if (!metrics) {
+    // Only a malformed built-in metric table gets here: a bug, caught by the unit tests.
+    Log().critical("metrics: {}", metrics.error().message);
+    std::abort();
+  }
+  return std::move(*metrics);
+}
+
+telemetry::PoolSource SourceOf(const runtime::ThreadPool& pool) {
+  return {.queue_depth = [&pool] { return static_cast<double>(pool.queue_depth()); },
+          .queue_capacity = [&pool] { return static_cast<double>(pool.capacity()); },
+          .threads = [&pool] { return static_cast<double>(pool.threads()); }};
+}
+
+}  // namespace
+
+ServerCore::ServerCore(Implementation info, Config config)
+    : info_(std::move(info)),
+      config_(std::move(config)),
+      metrics_(MakeMetrics(info_)),
+      executors_(config_.performance) {
+  metrics_->SetPoolSource(telemetry::Pool::kCpu, SourceOf(executors_.cpu()));
+  metrics_->SetPoolSource(telemetry::Pool::kBlocking, SourceOf(executors_.blocking()));
+}
+
+ServerCore::~ServerCore() {
+  metrics_->SetPoolSource(telemetry::Pool::kCpu, {});
+  metrics_->SetPoolSource(telemetry::Pool::kBlocking, {});
+  executors_.Shutdown();
+}
 
 json::object ServerCore::Capabilities() const {
   json::object caps;

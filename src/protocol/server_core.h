@@ -15,6 +15,7 @@
 #include "ferry/server.h"
 #include "protocol/registry.h"
 #include "runtime/executors.h"
+#include "telemetry/metrics.h"
 
 namespace ferry::protocol {
 
@@ -29,6 +30,7 @@ class ServerCore {
   const Config& config() const { return config_; }
   Registry& registry() { return registry_; }
   runtime::Executors& executors() { return executors_; }
+  telemetry::Metrics& metrics() { return *metrics_; }
 
   // The initialize result's capabilities object.
   boost::json::object Capabilities() const;
@@ -47,6 +49,7 @@ class ServerCore {
   const Implementation info_;
   const Config config_;
   Registry registry_;
+  std::unique_ptr<telemetry::Metrics> metrics_;  // before executors_: pools report into it
   runtime::Executors executors_;
   std::mutex sessions_mutex_;  // guards sessions_
   std::vector<std::weak_ptr<Session>> sessions_;

@@ -156,9 +156,11 @@ class Session::CallContext final : public RequestContext {
   Call& call_;
 };
 
-Session::Session(ServerCore& core, std::shared_ptr<Outbound> outbound)
+Session::Session(ServerCore& core, std::shared_ptr<Outbound> outbound,
+                 telemetry::Transport transport)
     : core_(core),
       outbound_(std::move(outbound)),
+      transport_(transport),
       correlation_(std::make_shared<runtime::CorrelationManager>(
           core.executors(), static_cast<std::size_t>(core.config().protocol.max_pending_requests),
           core.config().protocol.request_timeout)) {}
@@ -171,6 +173,10 @@ int Session::HandleText(std::string_view text, const std::shared_ptr<Outbound>& 
   const auto& out = sink ? sink : outbound_;
   auto value = parser_.Parse(text);
   if (!value) {
+    core_.metrics()
+        .Request(transport_, telemetry::Method::kUnknown)
+        .Count(telemetry::Status::Of(ErrorCode::kParseError))
+        .Inc();
     out->Respond(jsonrpc::SerializeError(std::nullopt, value.error().code, value.error().message));
     return 1;
   }
@@ -179,6 +185,7 @@ int Session::HandleText(std::string_view text, const std::shared_ptr<Outbound>& 
 }
 
 void Session::HandleOversized(std::size_t limit, const std::shared_ptr<Outbound>& sink) {
+  core_.metrics().MessagesOversized(transport_).Inc();
   (sink ? sink : outbound_)
       ->Respond(jsonrpc::SerializeError(
           std::nullopt, jsonrpc::kInvalidRequest,
@@ -280,7 +287,14 @@ void Session::FlushBatch(Batch& batch, Outbound& sink) {
   }
 }
 
-void Session::Reply(const Route& route, std::string message) {
+void Session::Record(const Route& route, telemetry::Status status) {
+  if (!route.metrics) return;
+  route.metrics->Record(status, std::chrono::steady_clock::now() - route.start);
+  core_.metrics().requests_in_flight().Dec();
+}
+
+void Session::Reply(const Route& route, std::string message, std::optional<ErrorCode> error) {
+  Record(route, error ? telemetry::Status::Of(*error) : telemetry::Status::Ok());
   if (!route.batch) {
     route.sink->Respond(std::move(message));
     return;
@@ -293,6 +307,7 @@ void Session::Reply(const Route& route, std::string message) {
 }
 
 void Session::Unanswered(const Route& route) {
+  Record(route, telemetry::Status::Of(ErrorCode::kCancelled));
   if (!route.batch) {
     route.sink->Unanswered();
     return;
@@ -305,11 +320,16 @@ void Session::Unanswered(const Route& route) {
 }
 
 void Session::ReplyError(const std::optional<Id>& id, const Route& route, const Error& error) {
-  Reply(route, jsonrpc::SerializeError(id, jsonrpc::ToJsonRpcCode(error.code), error.message));
+  Reply(route, jsonrpc::SerializeError(id, jsonrpc::ToJsonRpcCode(error.code), error.message),
+        error.code);
 }
 
-void Session::HandleRequest(jsonrpc::Request&& request, const Route& route) {
+void Session::HandleRequest(jsonrpc::Request&& request, const Route& incoming) {
   const std::string& method = request.method;
+  Route route = incoming;
+  route.metrics = &core_.metrics().Request(transport_, method);
+  route.start = std::chrono::steady_clock::now();
+  core_.metrics().requests_in_flight().Inc();
   {
     std::lock_guard lock(mutex_);
     if (calls_.contains(request.id.Key())) {
@@ -355,6 +375,7 @@ void Session::HandleRequest(jsonrpc::Request&& request, const Route& route) {
 
 void Session::HandleNotification(jsonrpc::Notification&& notification) {
   const std::string& method = notification.method;
+  core_.metrics().Request(transport_, method).Count(telemetry::Status::Ok()).Inc();
   if (method == "notifications/initialized") return;  // initialize already enabled the session
   if (method == "notifications/cancelled") {
     const auto* params = notification.params.if_object();
@@ -389,6 +410,10 @@ void Session::HandleNotification(jsonrpc::Notification&& notification) {
 }
 
 void Session::HandleResponse(const Id& id, Result<json::value> outcome) {
+  core_.metrics()
+      .Request(transport_, telemetry::Method::kResponse)
+      .Count(outcome ? telemetry::Status::Ok() : telemetry::Status::Of(outcome.error().code))
+      .Inc();
   if (id.is_string() || !correlation_->Complete(id.integer(), std::move(outcome))) {
     Log().warn("dropped a response to unknown request id {}", id.ToString());
   }
@@ -533,8 +558,14 @@ void Session::CallTool(jsonrpc::Request&& request, const Route& route) {
 
   const auto timeout = tool->tool.timeout.value_or(core_.config().performance.tool_timeout);
   Start(std::move(request), route, tool->tool.execution, timeout, "tool '" + *name + "'",
-        [tool, arguments = std::move(arguments)](CallContext& ctx) -> Result<json::value> {
+        [tool, arguments = std::move(arguments),
+         &tool_metrics = core_.metrics().FindTool(*name)](CallContext& ctx) -> Result<json::value> {
+          const auto started = std::chrono::steady_clock::now();
           auto outcome = tool->handler(ctx, arguments);
+          tool_metrics.Record(!outcome ? telemetry::Status::Of(outcome.error().code)
+                              : outcome->is_error ? telemetry::Status::ToolError()
+                                                  : telemetry::Status::Ok(),
+                              std::chrono::steady_clock::now() - started);
           ToolResult result = outcome ? std::move(*outcome) : ToolResult::Failure(outcome.error().message);
           if (tool->output_schema && !result.is_error) {
             if (!result.structured_content) {
@@ -723,10 +754,11 @@ void Session::Start(jsonrpc::Request&& request, const Route& route,
     // Inline handlers are microseconds of work: no registration, timer or thread hop.
     CallContext ctx(*this, *call);
     auto result = work(ctx);
-    Reply(route,
-          result ? jsonrpc::SerializeResult(call->id, *result)
-                 : jsonrpc::SerializeError(call->id, jsonrpc::ToJsonRpcCode(result.error().code),
-                                           result.error().message));
+    if (result) {
+      Reply(route, jsonrpc::SerializeResult(call->id, *result));
+    } else {
+      ReplyError(call->id, route, result.error());
+    }
     return;
   }
 
@@ -747,15 +779,21 @@ void Session::Start(jsonrpc::Request&& request, const Route& route,
     session->Answer(call, jsonrpc::SerializeError(
                               call->id, jsonrpc::kRequestTimeout,
                               what + " timed out after " + std::to_string(timeout.count()) +
-                                  " ms (performance.tool_timeout) and was cancelled"));
+                                  " ms (performance.tool_timeout) and was cancelled"),
+                    ErrorCode::kTimeout);
   });
   if (!pool.TryPost([self, call, work = std::move(work)] { self->RunCall(call, work); })) {
     call->timer->Cancel();
-    Answer(call, jsonrpc::SerializeError(
-                     call->id, jsonrpc::kOverloaded,
-                     "server overloaded: the " + pool.name() + " queue is full "
-                     "(performance.queue_capacity = " + std::to_string(pool.capacity()) +
-                     "); retry later"));
+    core_.metrics()
+        .PoolRejections(execution == Execution::kBlocking ? telemetry::Pool::kBlocking
+                                                          : telemetry::Pool::kCpu)
+        .Inc();
+    Answer(call,
+           jsonrpc::SerializeError(call->id, jsonrpc::kOverloaded,
+                                   "server overloaded: the " + pool.name() + " queue is full "
+                                   "(performance.queue_capacity = " +
+                                       std::to_string(pool.capacity()) + "); retry later"),
+           ErrorCode::kOverloaded);
     Finish(call);
   }
 }
@@ -772,22 +810,27 @@ void Session::RunCall(const std::shared_ptr<Call>& call, const Work& work) {
     } catch (...) {
       result = Fail(ErrorCode::kInternal, "handler threw an unknown exception");
     }
-    Answer(call, result ? jsonrpc::SerializeResult(call->id, *result)
-                        : jsonrpc::SerializeError(call->id,
-                                                  jsonrpc::ToJsonRpcCode(result.error().code),
-                                                  result.error().message));
+    if (result) {
+      Answer(call, jsonrpc::SerializeResult(call->id, *result), std::nullopt);
+    } else {
+      Answer(call,
+             jsonrpc::SerializeError(call->id, jsonrpc::ToJsonRpcCode(result.error().code),
+                                     result.error().message),
+             result.error().code);
+    }
   }
   if (call->timer) call->timer->Cancel();
   Finish(call);
 }
 
-void Session::Answer(const std::shared_ptr<Call>& call, std::string message) {
+void Session::Answer(const std::shared_ptr<Call>& call, std::string message,
+                     std::optional<ErrorCode> error) {
   if (call->answered.exchange(true)) return;  // cancelled, timed out or already answered
   {
     std::lock_guard lock(mutex_);
     calls_.erase(call->id.Key());
   }
-  Reply(call->route, std::move(message));
+  Reply(call->route, std::move(message), error);
 }
 
 void Session::Finish(const std::shared_ptr<Call>& call) {

@@ -26,6 +26,7 @@
 #include "ferry/server.h"
 #include "json/jsonrpc.h"
 #include "runtime/correlation.h"
+#include "telemetry/metrics.h"
 
 namespace ferry::protocol {
 
@@ -53,7 +54,9 @@ inline constexpr std::string_view kLatestVersion = kSupportedVersions[0];
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(ServerCore& core, std::shared_ptr<Outbound> outbound);
+  // `transport` labels this session's requests in the metrics.
+  Session(ServerCore& core, std::shared_ptr<Outbound> outbound,
+          telemetry::Transport transport = telemetry::Transport::kStdio);
   ~Session();
 
   // One framed message (a JSON-RPC message or batch as text). Its answer and the messages sent
@@ -90,6 +93,9 @@ class Session : public std::enable_shared_from_this<Session> {
   struct Route {
     std::shared_ptr<Outbound> sink;
     std::shared_ptr<Batch> batch;
+    // Set once the message is known to be a request: where its outcome and duration are counted.
+    telemetry::RequestMetrics* metrics = nullptr;
+    std::chrono::steady_clock::time_point start;
   };
   class CallContext;
   friend class CallContext;
@@ -99,14 +105,18 @@ class Session : public std::enable_shared_from_this<Session> {
   int HandleBatch(boost::json::array&& items, const std::shared_ptr<Outbound>& sink);
   // Sends a batch's responses as one array once all of them are in.
   void FlushBatch(Batch& batch, Outbound& sink);
-  void HandleRequest(jsonrpc::Request&& request, const Route& route);
+  void HandleRequest(jsonrpc::Request&& request, const Route& incoming);
   // The request will get no answer (cancelled): tells its batch or its sink.
   void Unanswered(const Route& route);
   void HandleNotification(jsonrpc::Notification&& notification);
   void HandleResponse(const jsonrpc::Id& id, Result<boost::json::value> outcome);
 
   // Answers a request handled synchronously on the reader thread.
-  void Reply(const Route& route, std::string message);
+  // Sends (or collects into its batch) the answer to one request; `error` is its failure kind,
+  // for the metrics.
+  void Reply(const Route& route, std::string message,
+             std::optional<ErrorCode> error = std::nullopt);
+  void Record(const Route& route, telemetry::Status status);
   void ReplyError(const std::optional<jsonrpc::Id>& id, const Route& route,
                   const Error& error);
 
@@ -131,7 +141,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start(jsonrpc::Request&& request, const Route& route, Execution execution,
              std::chrono::milliseconds timeout, std::string what, Work work);
   void RunCall(const std::shared_ptr<Call>& call, const Work& work);
-  void Answer(const std::shared_ptr<Call>& call, std::string message);
+  void Answer(const std::shared_ptr<Call>& call, std::string message,
+              std::optional<ErrorCode> error);
   void Finish(const std::shared_ptr<Call>& call);
 
   Result<boost::json::value> SendClientRequest(Call& call, std::string_view method,
@@ -141,6 +152,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   ServerCore& core_;
   std::shared_ptr<Outbound> outbound_;
+  const telemetry::Transport transport_;
   std::shared_ptr<runtime::CorrelationManager> correlation_;
   jsonrpc::Parser parser_;  // reader thread only
 

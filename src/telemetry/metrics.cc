@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
-#include <optional>
 #include <set>
 
 #include "telemetry/process_stats.h"

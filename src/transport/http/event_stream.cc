@@ -4,8 +4,6 @@
 
 namespace ferry::transport::http {
 
-std::atomic<std::uint64_t> EventStream::dropped_total_{0};
-
 std::string FormatSseEvent(std::string_view id, std::string_view data, std::string_view event) {
   std::string out;
   out.reserve(data.size() + id.size() + event.size() + 24);
@@ -26,13 +24,15 @@ std::string FormatSseEvent(std::string_view id, std::string_view data, std::stri
 }
 
 EventStream::EventStream(std::string session_id, std::string id, Kind kind,
-                         std::shared_ptr<EventStore> store, std::size_t max_queue, bool sse)
+                         std::shared_ptr<EventStore> store, std::size_t max_queue, bool sse,
+                         telemetry::Counter* dropped)
     : session_id_(std::move(session_id)),
       id_(std::move(id)),
       kind_(kind),
       store_(std::move(store)),
       max_queue_(std::max<std::size_t>(max_queue, 1)),
-      sse_(sse) {}
+      sse_(sse),
+      dropped_(dropped) {}
 
 void EventStream::Push(std::string message, bool final) {
   Item item{{}, std::move(message), final};
@@ -53,7 +53,7 @@ void EventStream::Push(std::string message, bool final) {
     // A slow client: detach it (the consumer closes the connection); the store keeps the events.
     overflowed_ = true;
   }
-  if (item.id.empty()) dropped_total_.fetch_add(1, std::memory_order_relaxed);
+  if (item.id.empty() && dropped_) dropped_->Inc();
 }
 
 void EventStream::Wake() {

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "protocol/session.h"
+#include "telemetry/metrics.h"
 #include "transport/http/event_store.h"
 
 namespace ferry::transport::http {
@@ -51,8 +52,10 @@ class EventStream final : public protocol::Outbound,
 
   // `store` may be null (no resumability). `sse` starts the stream in SSE mode (response_mode
   // `sse`, standalone streams).
+  // `dropped` (may be null) counts messages lost to a slow client when no store could keep them.
   EventStream(std::string session_id, std::string id, Kind kind,
-              std::shared_ptr<EventStore> store, std::size_t max_queue, bool sse);
+              std::shared_ptr<EventStore> store, std::size_t max_queue, bool sse,
+              telemetry::Counter* dropped = nullptr);
 
   // Producer side (protocol::Outbound).
   void Send(std::string message) override;
@@ -98,9 +101,6 @@ class EventStream final : public protocol::Outbound,
   const std::string& id() const { return id_; }
   Kind kind() const { return kind_; }
 
-  // Messages dropped because a slow client overflowed the queue and no store could keep them.
-  static std::uint64_t dropped_total() { return dropped_total_.load(); }
-
  private:
   void Push(std::string message, bool final);  // call with mutex_ held
   void Wake();                                 // call without mutex_ held
@@ -120,8 +120,7 @@ class EventStream final : public protocol::Outbound,
   bool unanswered_ = false;
   std::deque<Item> queue_;
   std::function<void()> wake_;
-
-  static std::atomic<std::uint64_t> dropped_total_;
+  telemetry::Counter* const dropped_;
 };
 
 }  // namespace ferry::transport::http

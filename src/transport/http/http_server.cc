@@ -198,6 +198,8 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
 }
 
 asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket) {
+  core_.metrics().HttpRejection(telemetry::RejectReason::kMaxConnections).Inc();
+  core_.metrics().HttpResponse(503).Inc();
   beast::tcp_stream stream(std::move(socket));
   Response r{status::service_unavailable, 11};
   r.set(field::retry_after, "1");
@@ -224,7 +226,9 @@ std::optional<Response> HttpServer::Impl::Screen(const Request& request,
     return r;
   };
   // DNS rebinding: a web page must not reach a loopback server through a name it controls.
+  auto& metrics = core_.metrics();
   if (auto host = CheckHost(HeaderOf(request, field::host).value_or(""), origin_); !host) {
+    metrics.HttpRejection(telemetry::RejectReason::kHostForbidden).Inc();
     return refuse(status::forbidden, host.error().message);
   }
   const auto origin = HeaderOf(request, field::origin);
@@ -244,10 +248,12 @@ std::optional<Response> HttpServer::Impl::Screen(const Request& request,
     return r;
   }
   if (auto ok = CheckOrigin(origin, origin_); !ok) {
+    metrics.HttpRejection(telemetry::RejectReason::kOriginForbidden).Inc();
     return refuse(status::forbidden, ok.error().message);
   }
   if (auth_) {
     if (auto ok = auth_->Check(HeaderOf(request, field::authorization)); !ok) {
+      metrics.HttpRejection(telemetry::RejectReason::kUnauthorized).Inc();
       const auto kind = BearerErrorOf(ok.error());
       Response r = refuse(static_cast<status>(HttpStatusFor(kind)), ok.error().message);
       r.set(field::www_authenticate, WwwAuthenticate(kind));
@@ -257,6 +263,7 @@ std::optional<Response> HttpServer::Impl::Screen(const Request& request,
   if (config_.performance.rate_limit_requests > 0) {
     auto decision = rate_limiter_.Check(client);
     if (!decision.allowed) {
+      metrics.HttpRejection(telemetry::RejectReason::kRateLimited).Inc();
       Response r = refuse(status::too_many_requests,
                           "rate limit exceeded (performance.rate_limit_requests = " +
                               std::to_string(config_.performance.rate_limit_requests) + ")");
@@ -274,6 +281,9 @@ Response HttpServer::Impl::Builtin(const Request& request, std::string_view path
   if (path == "/health") {
     r.set(field::content_type, "application/json");
     r.body() = R"({"status":"ok"})";
+  } else if (path == "/metrics") {
+    r.set(field::content_type, telemetry::kExpositionContentType);
+    core_.metrics().RenderTo(r.body());
   } else if (path == "/ready") {
     const bool ready = !stopping_.load();
     r.result(ready ? status::ok : status::service_unavailable);
@@ -291,6 +301,9 @@ Response HttpServer::Impl::Builtin(const Request& request, std::string_view path
 asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket,
                                               ConnectionLimiter::Ticket ticket) {
   beast::tcp_stream stream(std::move(socket));
+  auto& metrics = core_.metrics();
+  metrics.ConnectionsAccepted(telemetry::Transport::kHttp).Inc();
+  auto open = metrics.ConnectionsOpen(telemetry::Transport::kHttp).Track();
   auto state = std::make_shared<ConnectionState>(stream.get_executor());
   state->stream = &stream;
   {
@@ -369,6 +382,11 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket,
       }
     }
     if (early) {
+      const int code = early->result_int();
+      metrics.HttpResponse(code).Inc();
+      if (code == 413) metrics.HttpRejection(telemetry::RejectReason::kBodyTooLarge).Inc();
+      if (code == 431) metrics.HttpRejection(telemetry::RejectReason::kHeadersTooLarge).Inc();
+      if (code == 400) metrics.HttpRejection(telemetry::RejectReason::kBadRequest).Inc();
       stream.expires_after(config_.http.write_timeout);
       co_await beast_http::async_write(stream, *early, kTuple);
       break;
@@ -395,12 +413,14 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket,
       if (reply.response.body().size() || reply.response.result() != status::no_content) {
         reply.response.prepare_payload();
       }
+      metrics.HttpResponse(reply.response.result_int()).Inc();
       stream.expires_after(config_.http.write_timeout);
       auto [write_ec, write_n] = co_await beast_http::async_write(stream, reply.response, kTuple);
       if (write_ec || !reply.response.keep_alive()) break;
       continue;
     }
     const bool reusable = co_await Drain(stream, *state, reply, request);
+    metrics.HttpResponse(200).Inc();
     if (reply.on_close) reply.on_close();
     if (!reusable || !keep_alive) break;
   }
@@ -458,6 +478,8 @@ asio::awaitable<bool> HttpServer::Impl::Drain(beast::tcp_stream& stream, Connect
   head.keep_alive(request.keep_alive());
   head.chunked(true);
   beast_http::response_serializer<beast_http::empty_body> serializer(head);
+  auto& metrics = core_.metrics();
+  auto open_stream = metrics.sse_streams_open().Track();
   stream.expires_after(config_.http.write_timeout);
   auto [head_ec, head_n] = co_await beast_http::async_write_header(stream, serializer, kTuple);
   if (head_ec) co_return false;
@@ -479,6 +501,7 @@ asio::awaitable<bool> HttpServer::Impl::Drain(beast::tcp_stream& stream, Connect
       for (const auto& item : batch.items) {
         text += FormatSseEvent(item.id, item.data, reply.sse_event_name);
       }
+      metrics.sse_events_sent().Add(batch.items.size());
       if (!co_await write_chunk(text)) co_return false;
     }
     if (batch.overflowed) {

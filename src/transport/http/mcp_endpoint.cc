@@ -173,6 +173,27 @@ McpEndpoint::McpEndpoint(protocol::ServerCore& core, std::shared_ptr<EventStore>
 McpEndpoint::~McpEndpoint() { CloseAll(); }
 
 Reply McpEndpoint::Handle(Request& request, const std::function<void()>& wake) {
+  Reply reply = Route(request, wake);
+  using telemetry::RejectReason;
+  std::optional<RejectReason> reason;
+  switch (reply.response.result()) {
+    case status::not_found: reason = RejectReason::kUnknownSession; break;
+    case status::not_acceptable: reason = RejectReason::kNotAcceptable; break;
+    case status::unsupported_media_type: reason = RejectReason::kUnsupportedMediaType; break;
+    case status::method_not_allowed: reason = RejectReason::kMethodNotAllowed; break;
+    case status::service_unavailable: reason = RejectReason::kOverloaded; break;
+    case status::bad_request:
+      reason = reply.response.body().find("MCP-Protocol-Version") != std::string::npos
+                   ? RejectReason::kBadProtocolVersion
+                   : RejectReason::kBadRequest;
+      break;
+    default: break;
+  }
+  if (reason) core_.metrics().HttpRejection(*reason).Inc();
+  return reply;
+}
+
+Reply McpEndpoint::Route(Request& request, const std::function<void()>& wake) {
   const std::string_view target(request.target().data(), request.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
   const auto method = request.method();
@@ -215,7 +236,8 @@ Reply McpEndpoint::Post(Request& request, const std::function<void()>& wake) {
   if (config_.http.stateless) {
     // No session: a fresh protocol session per request, alive as long as its stream.
     auto stateless = std::make_shared<HttpSession>();
-    stateless->session = std::make_shared<protocol::Session>(core_, nullptr);
+    stateless->session =
+        std::make_shared<protocol::Session>(core_, nullptr, telemetry::Transport::kHttp);
     if (!IsInitialize(body)) {
       stateless->session->InitializeImplicitly(version_header.value_or(kDefaultVersion));
     }
@@ -255,7 +277,8 @@ Reply McpEndpoint::Dispatch(const std::shared_ptr<HttpSession>& session, std::st
   auto stream = std::make_shared<EventStream>(
       session->id, "r" + std::to_string(next_stream_.fetch_add(1) + 1), EventStream::Kind::kRequest,
       session->id.empty() ? nullptr : store_,
-      static_cast<std::size_t>(config_.sse.max_queue_size), config_.http.response_mode == "sse");
+      static_cast<std::size_t>(config_.sse.max_queue_size), config_.http.response_mode == "sse",
+      &core_.metrics().sse_events_dropped());
   stream->Attach(wake);
   const int answers = session->session->HandleText(body, stream);
 
@@ -430,8 +453,10 @@ Result<std::shared_ptr<McpEndpoint::HttpSession>> McpEndpoint::CreateSession(boo
   s->legacy = legacy;
   s->standalone = std::make_shared<EventStream>(
       s->id, "g", EventStream::Kind::kStandalone, legacy ? nullptr : store_,
-      static_cast<std::size_t>(config_.sse.max_queue_size), true);
-  s->session = std::make_shared<protocol::Session>(core_, s->standalone);
+      static_cast<std::size_t>(config_.sse.max_queue_size), true,
+      &core_.metrics().sse_events_dropped());
+  s->session = std::make_shared<protocol::Session>(
+      core_, s->standalone, legacy ? telemetry::Transport::kSse : telemetry::Transport::kHttp);
   {
     std::lock_guard lock(sessions_mutex_);
     if (sessions_.size() >= static_cast<std::size_t>(config_.http.max_sessions)) {
@@ -442,6 +467,8 @@ Result<std::shared_ptr<McpEndpoint::HttpSession>> McpEndpoint::CreateSession(boo
     sessions_.emplace(s->id, s);
   }
   core_.Attach(s->session);
+  core_.metrics().sessions_created().Inc();
+  core_.metrics().sessions_active().Inc();
   return s;
 }
 
@@ -462,6 +489,7 @@ void McpEndpoint::EndSession(const std::string& id) {
   }
   session->session->CancelAll("the session ended");
   session->standalone->Close();
+  core_.metrics().sessions_active().Dec();
   core_.Detach(session->session.get());
   if (store_) store_->DropSession(id);
   Log().debug("http: session {} ended", id);

@@ -60,6 +60,7 @@ class McpEndpoint {
  private:
   struct HttpSession;
 
+  Reply Route(Request& request, const std::function<void()>& wake);
   Reply Post(Request& request, const std::function<void()>& wake);
   Reply Get(Request& request, const std::function<void()>& wake);
   Reply Delete(Request& request);
