@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both install what is missing first.
-#   make run     set up, build release, start `ferry serve --stdio`
+#   make run     set up, build release, start `ferry serve` (http://127.0.0.1:8080/mcp)
 #   make test    set up, build release, run every test (unit, integration, interop)
 # Others: make build, make setup, make bench, make asan (sanitizer build + tests), make clean.
 
@@ -18,8 +18,8 @@ build: setup
 	cmake --build --preset $(PRESET)
 
 run: build
-	@echo "ferry: serving MCP over stdio (newline-delimited JSON-RPC); Ctrl-D or Ctrl-C stops it" >&2
-	$(FERRY) serve --stdio
+	@echo "ferry: serving MCP on http://127.0.0.1:8080/mcp; Ctrl-C stops it" >&2
+	$(FERRY) serve
 
 test: build
 	ctest --preset $(PRESET)

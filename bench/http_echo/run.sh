@@ -344,7 +344,7 @@ for ((r = 1; r <= runs; r++)); do
     read -r rps p50 p99 requests errors < <(run_wrk "${url[$n]}" "$duration" "$work/$n.run$r.txt")
     t1="$(cpu_ticks "$n")"
     # The server's CPU time per request in microseconds (cores it kept busy: us/req x req/s).
-    cpu_us="$(awk -v t=$((t1 - t0)) -v hz="$clk_tck" -v n="$requests" 'BEGIN { printf "%.1f", n > 0 ? t / hz * 1e6 / n : 0 }')"
+    cpu_us="$(awk -v t=$((t1 - t0)) -v hz="$clk_tck" -v n="$requests" 'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
     say "  $(printf '%-6s' "$n") run $r: $(printf '%8s' "$rps") req/s  p50 $p50 ms  p99 $p99 ms  server CPU $cpu_us us/req  ($requests requests; errors: $errors; load $(loadavg))"
     if [[ "$errors" != 0 ]]; then
       bad[$n]="${bad[$n]:+${bad[$n]}; }run $r: $errors"

@@ -666,33 +666,44 @@ withServer('malformed HTTP and bad MCP requests', [], (it) => {
 
   // ---- (c) responses are routed by connection and stream, never by JSON-RPC id alone ----
 
-  it('many sessions all using id 0 at the same moment each get their own answer and progress', async (port) => {
+  // 12 sessions, 5 rounds: in every round each session sends a request with id 0 at the same moment,
+  // half of them a `slow` call of a different length (2..6 steps of 15 ms, so they overlap), half
+  // an immediate echo naming the session and round. Each answer must be the session's own.
+  async function idZeroRounds(port, withProgress) {
     const sessions = await Promise.all(Array.from({ length: 12 }, () => openSession(port)));
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     try {
       for (let round = 0; round < 5; round++) {
-        const calls = sessions.map(async (sessionId, i) => {
-          // Overlapping slow calls (each a different number of steps) and immediate echoes, all id 0
-          // and progress token 0 in every session at once.
+        await Promise.all(sessions.map(async (sessionId, i) => {
           if (i % 2 === 0) {
             const steps = 2 + (i % 5);
-            const r = await post(port, sessionId, callTool(0, 'slow', { steps, delay_ms: 15 }, { progressToken: 0 }), { agent });
-            const messages = messagesOf(r);
-            const progress = messages.filter((m) => m.method === 'notifications/progress');
-            assert.deepEqual(progress.map((m) => [m.params.progressToken, m.params.progress, m.params.total]),
-              Array.from({ length: steps }, (_, k) => [0, k + 1, steps]), `session ${i}: ${describeResponse(r)}`);
-            assert.equal(textOf(answerOf(r, 0).result), `slow: done ${steps} steps`, `session ${i}`);
+            const r = await post(port, sessionId, callTool(0, 'slow', { steps, delay_ms: 15 },
+              withProgress ? { progressToken: 0 } : undefined), { agent });
+            assert.equal(textOf(answerOf(r, 0).result), `slow: done ${steps} steps`, `session ${i}: ${describeResponse(r)}`);
+            if (withProgress) {
+              // Progress token 0 in every session: each stream carries only its own request's.
+              const progress = messagesOf(r).filter((m) => m.method === 'notifications/progress');
+              assert.deepEqual(progress.map((m) => [m.params.progressToken, m.params.progress, m.params.total]),
+                Array.from({ length: steps }, (_, k) => [0, k + 1, steps]), `session ${i}: ${describeResponse(r)}`);
+            }
           } else {
             const text = `session ${i} round ${round}`;
             const r = await post(port, sessionId, callTool(0, 'fixture_echo', { text }), { agent });
             assert.equal(textOf(answerOf(r, 0).result), text, `session ${i}: ${describeResponse(r)}`);
           }
-        });
-        await Promise.all(calls);
+        }));
       }
     } finally {
       agent.destroy();
     }
+  }
+
+  it('many sessions all using id 0 at the same moment each get their own answer', async (port) => {
+    await idZeroRounds(port, false);
+  });
+
+  it('... and with progress token 0 everywhere, each SSE stream carries only its own progress', async (port) => {
+    await idZeroRounds(port, true);
   });
 
   it('legacy HTTP+SSE: two sessions using id 0 at once each get their own answer on their own stream', async (port) => {
