@@ -427,6 +427,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket,
 
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.close();
+  state->stream = nullptr;  // posted shutdown lambdas may still hold `state`
   {
     std::lock_guard lock(live_mutex_);
     live_.erase(state);

@@ -386,7 +386,11 @@ Reply McpEndpoint::Get(Request& request, const std::function<void()>& wake) {
   }
   reply.stream = session->standalone;
   reply.prelude = session->standalone->PrimingEvent(config_.sse.retry);
-  reply.on_close = [stream = session->standalone] { stream->Detach(); };
+  // The idle clock starts when the listener leaves, so it has http.session_timeout to come back.
+  reply.on_close = [stream = session->standalone, weak = std::weak_ptr<HttpSession>(session)] {
+    stream->Detach();
+    if (auto s = weak.lock()) s->last_activity.store(NowTicks(), std::memory_order_relaxed);
+  };
   return reply;
 }
 
