@@ -97,7 +97,9 @@ nginx_bin="$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)"
 mkdir -p "$work"
 # Ferry runs from a copy, so a rebuild of $ferry_bin during the run neither changes what is measured
 # nor leaves perf with a deleted file it cannot read symbols from.
-cp "$ferry_bin" "$work/ferry"
+# (cp then mv: a new file each time, never written into one that something else links to.)
+cp "$ferry_bin" "$work/ferry.tmp"
+mv -f "$work/ferry.tmp" "$work/ferry"
 ferry_src="$ferry_bin"
 ferry_bin="$work/ferry"
 
@@ -244,8 +246,8 @@ names=()
 declare -A url=() label=()
 invalid=0
 
-# Ferry. Metrics: on when this build has a switch for them (a metrics.enabled key), else whatever
-# the build does; GET /metrics tells which.
+# Ferry. Metrics are on by default (/metrics); should a build grow a metrics.enabled key, it is set
+# to true. GET /metrics below reports which way it is.
 ferry_port="$(free_port "$port_base")"
 ferry_args=(serve --port "$ferry_port" --stateless)
 if "$ferry_bin" config --describe 2>/dev/null | grep -q '^metrics\.enabled$'; then
@@ -363,13 +365,14 @@ if (( perf_seconds )); then
   perf_data="$work/perf-ferry.data"
   perf_report="$work/perf-ferry.txt"
   callgraph=(-g)
-  # shellcheck disable=SC2054  # dwarf,16384 is one argument
+  # shellcheck disable=SC2054  # dwarf,8192 is one argument
   [[ "$perf_callgraph" == dwarf ]] && callgraph=(--call-graph dwarf,8192 -F 499)
+  rm -f "$perf_data" "$perf_data.old"
   say "perf: recording Ferry (pid $fpid) for $perf_seconds s during an extra wrk run (not counted)"
   run_wrk "${url[ferry]}" $(( perf_seconds + 3 )) "$work/ferry.perf-run.txt" >"$work/ferry.perf-run.result" &
   wrk_pid=$!
   sleep 1
-  timeout -k 5 $(( perf_seconds + 30 )) perf record "${callgraph[@]}" -o "$perf_data" -p "$fpid" -- sleep "$perf_seconds" \
+  timeout -k 5 $(( perf_seconds + 30 )) perf record --no-buildid-cache "${callgraph[@]}" -o "$perf_data" -p "$fpid" -- sleep "$perf_seconds" \
     >"$work/perf-record.log" 2>&1 || say "warning: perf record failed: $(tail -2 "$work/perf-record.log")"
   wait "$wrk_pid" || true
   say "perf run under load: $(cat "$work/ferry.perf-run.result") (req/s p50 p99 requests errors)"

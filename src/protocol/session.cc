@@ -76,6 +76,12 @@ json::object ContentsToJson(const ResourceContents& c) {
   return o;
 }
 
+// Whole numbers go out as JSON integers ("progress":3, not 3E0).
+json::value Number(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 9.0e15) return static_cast<std::int64_t>(v);
+  return v;
+}
+
 std::string JoinErrors(const std::vector<std::string>& errors) {
   std::string out;
   for (const auto& e : errors) {
@@ -129,8 +135,8 @@ class Session::CallContext final : public RequestContext {
     }
     json::object params;
     params["progressToken"] = *call_.progress_token;
-    params["progress"] = progress;
-    if (total) params["total"] = *total;
+    params["progress"] = Number(progress);
+    if (total) params["total"] = Number(*total);
     if (!message.empty()) params["message"] = message;
     call_.route.sink->Send(jsonrpc::SerializeNotification("notifications/progress", params));
   }
@@ -169,7 +175,7 @@ Session::~Session() { correlation_->CancelAll(Error(ErrorCode::kCancelled, "the 
 
 // ---- Reading ----
 
-int Session::HandleText(std::string_view text, const std::shared_ptr<Outbound>& sink) {
+Session::Intake Session::HandleText(std::string_view text, const std::shared_ptr<Outbound>& sink) {
   const auto& out = sink ? sink : outbound_;
   auto value = parser_.Parse(text);
   if (!value) {
@@ -178,7 +184,7 @@ int Session::HandleText(std::string_view text, const std::shared_ptr<Outbound>& 
         .Count(telemetry::Status::Of(ErrorCode::kParseError))
         .Inc();
     out->Respond(jsonrpc::SerializeError(std::nullopt, value.error().code, value.error().message));
-    return 1;
+    return Intake::kRejected;
   }
   if (value->is_array()) return HandleBatch(std::move(value->get_array()), out);
   return HandleValue(std::move(*value), Route{out, nullptr});
@@ -198,25 +204,25 @@ void Session::InitializeImplicitly(std::string_view protocol_version) {
   initialized_.store(true, std::memory_order_release);
 }
 
-int Session::HandleValue(json::value&& value, const Route& route) {
+Session::Intake Session::HandleValue(json::value&& value, const Route& route) {
   auto message = jsonrpc::Decode(std::move(value));
   if (!message) {
     const auto& e = message.error();
     if (!e.answerable) {
       Log().warn("dropped a malformed response from the client: {}", e.message);
-      return 0;
+      return Intake::kNoAnswer;
     }
     ReplyError(e.id, route, Error(e.code == jsonrpc::kParseError ? ErrorCode::kParseError
                                                                  : ErrorCode::kInvalidRequest,
                                   e.message));
-    return 1;
+    return Intake::kRejected;
   }
   return std::visit(
-      [&](auto&& m) -> int {
+      [&](auto&& m) -> Intake {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, jsonrpc::Request>) {
           HandleRequest(std::move(m), route);
-          return 1;
+          return Intake::kAnswer;
         } else if constexpr (std::is_same_v<T, jsonrpc::Notification>) {
           HandleNotification(std::move(m));
         } else if constexpr (std::is_same_v<T, jsonrpc::Response>) {
@@ -226,23 +232,23 @@ int Session::HandleValue(json::value&& value, const Route& route) {
                                      "the client answered with error " +
                                          std::to_string(m.code) + ": " + m.message));
         }
-        return 0;
+        return Intake::kNoAnswer;
       },
       std::move(*message));
 }
 
-int Session::HandleBatch(json::array&& items, const std::shared_ptr<Outbound>& sink) {
+Session::Intake Session::HandleBatch(json::array&& items, const std::shared_ptr<Outbound>& sink) {
   if (!batches_allowed_.load()) {
     const std::string why =
         initialized() ? "JSON-RPC batches are not supported in protocol version " +
                             client_.protocol_version
                       : std::string("JSON-RPC batches are not accepted before initialize");
     ReplyError(std::nullopt, Route{sink, nullptr}, Error(ErrorCode::kInvalidRequest, why));
-    return 1;
+    return Intake::kRejected;
   }
   if (items.empty()) {
     ReplyError(std::nullopt, Route{sink, nullptr}, Error(ErrorCode::kInvalidRequest, "empty batch"));
-    return 1;
+    return Intake::kRejected;
   }
   auto batch = std::make_shared<Batch>();
   for (auto& item : items) {
@@ -261,7 +267,7 @@ int Session::HandleBatch(json::array&& items, const std::shared_ptr<Outbound>& s
     batch->sealed = true;
   }
   FlushBatch(*batch, *sink);
-  return batch->answerable ? 1 : 0;
+  return batch->answerable ? Intake::kAnswer : Intake::kNoAnswer;
 }
 
 void Session::FlushBatch(Batch& batch, Outbound& sink) {

@@ -59,11 +59,16 @@ class Session : public std::enable_shared_from_this<Session> {
           telemetry::Transport transport = telemetry::Transport::kStdio);
   ~Session();
 
+  // What became of one incoming message, as far as its sink is concerned.
+  enum class Intake {
+    kNoAnswer,  // notifications and responses: `sink` gets nothing
+    kAnswer,    // a request (or a batch with requests): `sink` gets Respond or Unanswered
+    kRejected,  // not valid JSON-RPC (or a refused batch): `sink` gets the error via Respond
+  };
+
   // One framed message (a JSON-RPC message or batch as text). Its answer and the messages sent
-  // while serving it go to `sink` (the session's outbound when null). Returns how many answers
-  // `sink` will get through Respond/Unanswered: 1 for a request, a batch with requests, or a
-  // message that gets an error; 0 for notifications and responses.
-  int HandleText(std::string_view text, const std::shared_ptr<Outbound>& sink = nullptr);
+  // while serving it go to `sink` (the session's outbound when null).
+  Intake HandleText(std::string_view text, const std::shared_ptr<Outbound>& sink = nullptr);
   // A message that was refused for exceeding protocol.max_message_size while being read.
   void HandleOversized(std::size_t limit, const std::shared_ptr<Outbound>& sink = nullptr);
   // Starts the session without an initialize request (stateless HTTP: every request stands
@@ -100,9 +105,8 @@ class Session : public std::enable_shared_from_this<Session> {
   class CallContext;
   friend class CallContext;
 
-  // Each returns the number of answers the route's sink will get (0 or 1).
-  int HandleValue(boost::json::value&& value, const Route& route);
-  int HandleBatch(boost::json::array&& items, const std::shared_ptr<Outbound>& sink);
+  Intake HandleValue(boost::json::value&& value, const Route& route);
+  Intake HandleBatch(boost::json::array&& items, const std::shared_ptr<Outbound>& sink);
   // Sends a batch's responses as one array once all of them are in.
   void FlushBatch(Batch& batch, Outbound& sink);
   void HandleRequest(jsonrpc::Request&& request, const Route& incoming);

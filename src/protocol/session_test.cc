@@ -444,14 +444,16 @@ TEST_F(SessionTest, PerMessageSinksGetTheirAnswerAndRelatedMessages) {
   AddSlowTool();
   Initialize();
   auto ping = std::make_shared<RecordingSink>();
-  EXPECT_EQ(session_->HandleText(R"({"jsonrpc":"2.0","id":5,"method":"ping"})", ping), 1);
+  using Intake = Session::Intake;
+  EXPECT_EQ(session_->HandleText(R"({"jsonrpc":"2.0","id":5,"method":"ping"})", ping),
+            Intake::kAnswer);
   EXPECT_EQ(ping->Wait(1), (std::vector<std::string>{R"(respond {"jsonrpc":"2.0","id":5,"result":{}})"}));
 
   auto note = std::make_shared<RecordingSink>();
   EXPECT_EQ(session_->HandleText(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", note),
-            0);
+            Intake::kNoAnswer);
   auto bad = std::make_shared<RecordingSink>();
-  EXPECT_EQ(session_->HandleText("{", bad), 1);
+  EXPECT_EQ(session_->HandleText("{", bad), Intake::kRejected);
   EXPECT_EQ(bad->Wait(1).size(), 1u);
 
   // Progress goes to the request's own sink, and a cancelled request is reported unanswered.
@@ -459,13 +461,13 @@ TEST_F(SessionTest, PerMessageSinksGetTheirAnswerAndRelatedMessages) {
   EXPECT_EQ(session_->HandleText(
                 R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"slow","_meta":{"progressToken":1}}})",
                 slow),
-            1);
+            Intake::kAnswer);
   auto first = slow->Wait(1);
   ASSERT_FALSE(first.empty());
   EXPECT_EQ(first[0].rfind("send ", 0), 0u) << first[0];
   EXPECT_EQ(session_->HandleText(
                 R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":6}})"),
-            0);
+            Intake::kNoAnswer);
   EXPECT_TRUE(session_->WaitIdle(std::chrono::steady_clock::now() + 5s));
   auto events = slow->WaitForLast("unanswered");
   EXPECT_EQ(events.back(), "unanswered");

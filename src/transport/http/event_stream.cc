@@ -25,12 +25,13 @@ std::string FormatSseEvent(std::string_view id, std::string_view data, std::stri
 
 EventStream::EventStream(std::string session_id, std::string id, Kind kind,
                          std::shared_ptr<EventStore> store, std::size_t max_queue, bool sse,
-                         telemetry::Counter* dropped)
+                         std::chrono::milliseconds retry, telemetry::Counter* dropped)
     : session_id_(std::move(session_id)),
       id_(std::move(id)),
       kind_(kind),
       store_(std::move(store)),
       max_queue_(std::max<std::size_t>(max_queue, 1)),
+      retry_(retry),
       sse_(sse),
       dropped_(dropped) {}
 
@@ -84,6 +85,7 @@ void EventStream::Respond(std::string message) {
 }
 
 void EventStream::Unanswered() {
+  if (kind_ == Kind::kStandalone) return;
   {
     std::lock_guard lock(mutex_);
     unanswered_ = true;
@@ -92,12 +94,28 @@ void EventStream::Unanswered() {
   Wake();
 }
 
+void EventStream::Close() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  Wake();
+}
+
+void EventStream::Prime() {
+  if (!store_) return;
+  if (auto id = store_->Append(session_id_, id_, "")) {
+    priming_ = "retry: " + std::to_string(retry_.count()) + "\n" + FormatSseEvent(*id, "");
+  }
+}
+
 bool EventStream::Attach(std::function<void()> wake) {
   std::lock_guard lock(mutex_);
   if (attached_) return false;
   attached_ = true;
   overflowed_ = false;
   wake_ = std::move(wake);
+  if (sse_) Prime();
   return true;
 }
 
@@ -151,19 +169,15 @@ void EventStream::StartSse() {
   if (sse_) return;
   sse_ = true;
   if (!store_) return;
+  Prime();
   for (auto& item : queue_) {
     if (auto id = store_->Append(session_id_, id_, item.data)) item.id = std::move(*id);
   }
 }
 
-std::string EventStream::PrimingEvent(std::chrono::milliseconds retry) {
-  std::string id;
-  if (store_) {
-    std::lock_guard lock(mutex_);
-    if (auto stored = store_->Append(session_id_, id_, "")) id = std::move(*stored);
-  }
-  std::string out = "retry: " + std::to_string(retry.count()) + "\n";
-  return out + FormatSseEvent(id, "");
+std::string EventStream::TakePriming() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(priming_, std::string());
 }
 
 bool EventStream::attached() const {
@@ -181,13 +195,13 @@ EventStream::Batch EventStream::Take() {
     if (batch.items.back().final) final_taken_ = true;
   }
   batch.unanswered = unanswered_;
-  batch.finished = final_taken_ || (unanswered_ && queue_.empty());
+  batch.finished = final_taken_ || ((unanswered_ || closed_) && queue_.empty());
   return batch;
 }
 
 bool EventStream::Idle() const {
   std::lock_guard lock(mutex_);
-  return queue_.empty() && !overflowed_ && !(unanswered_ || final_taken_);
+  return queue_.empty() && !overflowed_ && !(unanswered_ || final_taken_ || closed_);
 }
 
 bool EventStream::sse() const {

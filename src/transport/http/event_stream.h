@@ -52,36 +52,42 @@ class EventStream final : public protocol::Outbound,
 
   // `store` may be null (no resumability). `sse` starts the stream in SSE mode (response_mode
   // `sse`, standalone streams).
-  // `dropped` (may be null) counts messages lost to a slow client when no store could keep them.
+  // `retry` is the reconnection advice of the priming event; `dropped` (may be null) counts
+  // messages lost to a slow client when no store could keep them.
   EventStream(std::string session_id, std::string id, Kind kind,
               std::shared_ptr<EventStore> store, std::size_t max_queue, bool sse,
+              std::chrono::milliseconds retry = std::chrono::milliseconds(1000),
               telemetry::Counter* dropped = nullptr);
 
-  // Producer side (protocol::Outbound).
+  // Producer side (protocol::Outbound). On a standalone stream Respond is an ordinary message
+  // and Unanswered does nothing: the stream outlives any one request.
   void Send(std::string message) override;
   void Respond(std::string message) override;
   void Unanswered() override;
 
   // Consumer side. Attach installs the wake-up callback (false if a connection is attached
-  // already); Detach forgets it (the connection went away).
+  // already); Detach forgets it (the connection went away). Attaching an SSE stream with a store
+  // creates its priming event (see TakePriming).
   bool Attach(std::function<void()> wake);
   void Detach();
   // Attaches a resuming connection: the stored events after `last_event_id` are queued first,
   // atomically with respect to new messages, so none is missed or sent twice.
   Result<void> Resume(std::string_view last_event_id, std::function<void()> wake);
 
-  // Switches to SSE: queued messages get event ids and are stored. Idempotent.
+  // Switches to SSE: the priming event is stored first, then queued messages get event ids and
+  // are stored. Idempotent.
   void StartSse();
   // How a request stream's connection should answer, judged from what is queued: kWait while
   // nothing is, kJson when the answer comes first (a plain JSON response), kSse otherwise (and the
   // stream switches to SSE).
   enum class Mode { kWait, kJson, kSse };
   Mode Decide();
-  // The priming event the spec asks for when an SSE stream opens: an event id (stored as an empty
-  // event, so Last-Event-ID can point at it) with empty data, and the `retry` advice.
-  std::string PrimingEvent(std::chrono::milliseconds retry);
-  // Ends a standalone stream (session over): the consumer finishes after what is queued.
-  void Close() { Unanswered(); }
+  // The priming event the spec asks for when an SSE stream opens, to be written before anything
+  // else: `retry` advice and an event id (stored as an empty event, ahead of every message, so
+  // Last-Event-ID can point at it) with empty data. Empty without a store or once taken.
+  std::string TakePriming();
+  // Ends the stream (session over): the consumer finishes after what is queued.
+  void Close();
   bool attached() const;
 
   // Takes what is queued. `finished` becomes true once the final item was taken (or the request
@@ -103,6 +109,7 @@ class EventStream final : public protocol::Outbound,
 
  private:
   void Push(std::string message, bool final);  // call with mutex_ held
+  void Prime();                                // call with mutex_ held
   void Wake();                                 // call without mutex_ held
 
   const std::string session_id_;
@@ -110,6 +117,7 @@ class EventStream final : public protocol::Outbound,
   const Kind kind_;
   const std::shared_ptr<EventStore> store_;
   const std::size_t max_queue_;
+  const std::chrono::milliseconds retry_;
 
   mutable std::mutex mutex_;  // guards every field below
   bool sse_;
@@ -118,6 +126,8 @@ class EventStream final : public protocol::Outbound,
   bool final_produced_ = false;
   bool final_taken_ = false;
   bool unanswered_ = false;
+  bool closed_ = false;
+  std::string priming_;
   std::deque<Item> queue_;
   std::function<void()> wake_;
   telemetry::Counter* const dropped_;

@@ -41,14 +41,17 @@ TEST(EventStream, MessagesBeforeTheAnswerMakeItSseWithIds) {
   s->Respond("answer");
   auto batch = s->Take();
   ASSERT_EQ(batch.items.size(), 2u);
-  EXPECT_EQ(batch.items[0].id, "r2:1");
-  EXPECT_EQ(batch.items[1].id, "r2:2");
+  // r2:1 is the priming event, stored ahead of every message.
+  EXPECT_EQ(s->TakePriming(), "retry: 1000\nid: r2:1\ndata: \n\n");
+  EXPECT_EQ(batch.items[0].id, "r2:2");
+  EXPECT_EQ(batch.items[1].id, "r2:3");
   EXPECT_TRUE(batch.items[1].final);
   EXPECT_TRUE(batch.finished);
-  auto replay = store->ReplayAfter("sess", "r2:1");
+  auto replay = store->ReplayAfter("sess", "r2:1");  // resuming from the priming event
   ASSERT_TRUE(replay);
-  ASSERT_EQ(replay->events.size(), 1u);
-  EXPECT_EQ(replay->events[0].message, "answer");
+  ASSERT_EQ(replay->events.size(), 2u);
+  EXPECT_EQ(replay->events[0].message, "progress");
+  EXPECT_EQ(replay->events[1].message, "answer");
 }
 
 TEST(EventStream, ResumeReplaysWhatTheLostConnectionMissedThenGoesLive) {
@@ -76,7 +79,7 @@ TEST(EventStream, SlowClientIsDetachedAndNothingStoredIsLost) {
   telemetry::Counter dropped;
   auto store = Store();
   auto s = std::make_shared<EventStream>("sess", "g", EventStream::Kind::kStandalone, store, 2,
-                                         true, &dropped);
+                                         true, std::chrono::milliseconds(1000), &dropped);
   ASSERT_TRUE(s->Attach([] {}));
   for (int i = 0; i < 5; ++i) s->Send("m" + std::to_string(i));
   auto batch = s->Take();
@@ -91,7 +94,7 @@ TEST(EventStream, SlowClientIsDetachedAndNothingStoredIsLost) {
 TEST(EventStream, WithoutAStoreOverflowIsCountedAsDropped) {
   telemetry::Counter dropped;
   auto s = std::make_shared<EventStream>("", "g", EventStream::Kind::kStandalone, nullptr, 1,
-                                         true, &dropped);
+                                         true, std::chrono::milliseconds(1000), &dropped);
   ASSERT_TRUE(s->Attach([] {}));
   s->Send("a");
   s->Send("b");
@@ -112,10 +115,25 @@ TEST(EventStream, UnansweredRequestFinishesTheStream) {
   EXPECT_TRUE(batch.unanswered);
 }
 
-TEST(EventStream, PrimingEventCarriesAnIdAndRetry) {
+TEST(EventStream, AttachingAStandaloneStreamPrimesIt) {
   auto s = std::make_shared<EventStream>("sess", "g", EventStream::Kind::kStandalone, Store(), 10,
+                                         true, std::chrono::milliseconds(1500));
+  s->Send("before anyone listened");  // g:1, stored for replay
+  ASSERT_TRUE(s->Attach([] {}));
+  EXPECT_EQ(s->TakePriming(), "retry: 1500\nid: g:2\ndata: \n\n");
+  EXPECT_EQ(s->TakePriming(), "");
+}
+
+TEST(EventStream, StandaloneStreamsEndOnlyWhenClosed) {
+  auto s = std::make_shared<EventStream>("sess", "g", EventStream::Kind::kStandalone, nullptr, 10,
                                          true);
-  EXPECT_EQ(s->PrimingEvent(std::chrono::milliseconds(1500)), "retry: 1500\nid: g:1\ndata: \n\n");
+  ASSERT_TRUE(s->Attach([] {}));
+  s->Unanswered();  // a cancelled request on the legacy transport: not the stream's end
+  EXPECT_FALSE(s->Take().finished);
+  EXPECT_TRUE(s->Idle());
+  s->Close();
+  EXPECT_FALSE(s->Idle());
+  EXPECT_TRUE(s->Take().finished);
 }
 
 }  // namespace

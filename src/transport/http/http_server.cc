@@ -94,8 +94,12 @@ class HttpServer::Impl {
   // Admission and security for one request: a response when it is refused.
   std::optional<Response> Screen(const Request& request, std::string_view client);
   Response Builtin(const Request& request, std::string_view path);
-  asio::awaitable<bool> Drain(beast::tcp_stream& stream, ConnectionState& state,
-                              Reply& reply, const Request& request);
+  asio::awaitable<bool> Drain(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                              ConnectionState& state, Reply& reply, const Request& request);
+  // Drain's body: writes the stream, waiting with `wait`; stops when `closed` turns true.
+  using WaitFn = std::function<asio::awaitable<bool>(std::chrono::milliseconds)>;
+  asio::awaitable<bool> Stream(beast::tcp_stream& stream, ConnectionState& state, Reply& reply,
+                               const Request& request, const bool& closed, const WaitFn& wait);
   asio::awaitable<void> Housekeeping();
 
   protocol::ServerCore& core_;
@@ -344,7 +348,14 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket,
     stream.expires_after(config_.http.header_timeout);
     auto [header_ec, header_n] = co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
     std::optional<Response> early;
-    if (header_ec == beast_http::error::header_limit) {
+    if (header_ec == beast_http::error::body_limit) {
+      // Content-Length alone already exceeds the limit: refuse before reading the body.
+      early = JsonRpcErrorResponse(status::payload_too_large, jsonrpc::kInvalidRequest,
+                                   "request body exceeds protocol.max_message_size (" +
+                                       std::to_string(config_.protocol.max_message_size) +
+                                       " bytes)",
+                                   11, false);
+    } else if (header_ec == beast_http::error::header_limit) {
       early = JsonRpcErrorResponse(status::request_header_fields_too_large,
                                    jsonrpc::kInvalidRequest,
                                    "request headers exceed http.max_header_size", 11, false);
@@ -419,7 +430,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket,
       if (write_ec || !reply.response.keep_alive()) break;
       continue;
     }
-    const bool reusable = co_await Drain(stream, *state, reply, request);
+    const bool reusable = co_await Drain(stream, buffer, *state, reply, request);
     metrics.HttpResponse(200).Inc();
     if (reply.on_close) reply.on_close();
     if (!reusable || !keep_alive) break;
@@ -437,15 +448,59 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket,
 // Writes a stream's messages: one JSON response when the answer comes first, else SSE events
 // until the answer (request streams) or the end of the session (standalone streams). Returns
 // whether the connection can carry another request.
-asio::awaitable<bool> HttpServer::Impl::Drain(beast::tcp_stream& stream, ConnectionState& state,
+asio::awaitable<bool> HttpServer::Impl::Drain(beast::tcp_stream& stream,
+                                              beast::flat_buffer& buffer, ConnectionState& state,
                                               Reply& reply, const Request& request) {
   auto& es = *reply.stream;
-  const bool request_stream = es.kind() == EventStream::Kind::kRequest;
+
+  // A read kept pending on the raw socket (no tcp_stream deadline) notices a client that hangs up
+  // while we only write, so its stream is released at once rather than at the next keepalive.
+  // Bytes it reads (a pipelined request) stay in `buffer` for the next request.
+  struct Watch {
+    bool done = false;
+    bool closed = false;
+  };
+  auto watch = std::make_shared<Watch>();
+  asio::co_spawn(
+      stream.get_executor(),
+      [&socket = stream.socket(), &buffer, &state, watch]() -> asio::awaitable<void> {
+        auto [ec, n] = co_await socket.async_read_some(buffer.prepare(4096), kTuple);
+        if (!ec) buffer.commit(n);
+        watch->closed = ec && ec != asio::error::operation_aborted;
+        watch->done = true;
+        state.wake_timer.cancel();
+      },
+      asio::detached);
+
+  // Waits for a wake-up or `timeout`; true when woken. Never waits while the stream has work:
+  // a wake-up posted while this coroutine was writing found no wait to cancel.
   auto wait = [&](std::chrono::milliseconds timeout) -> asio::awaitable<bool> {
+    if (!es.Idle() || watch->done) co_return true;
     state.wake_timer.expires_after(timeout);
     auto [ec] = co_await state.wake_timer.async_wait(kTuple);
-    co_return static_cast<bool>(ec);  // true: woken; false: the timeout passed
+    co_return static_cast<bool>(ec);
   };
+  // Ends the watch read before the connection reads its next request.
+  auto end_watch = [&]() -> asio::awaitable<void> {
+    if (!watch->done) {
+      boost::system::error_code ignored;
+      stream.socket().cancel(ignored);
+      while (!watch->done) {
+        state.wake_timer.expires_after(std::chrono::seconds(1));
+        co_await state.wake_timer.async_wait(kTuple);
+      }
+    }
+  };
+  const bool reusable = co_await Stream(stream, state, reply, request, watch->closed, wait);
+  co_await end_watch();
+  co_return reusable && !watch->closed;
+}
+
+asio::awaitable<bool> HttpServer::Impl::Stream(beast::tcp_stream& stream, ConnectionState& state,
+                                               Reply& reply, const Request& request,
+                                               const bool& closed, const WaitFn& wait) {
+  auto& es = *reply.stream;
+  const bool request_stream = es.kind() == EventStream::Kind::kRequest;
 
   // Request streams in auto mode: wait for the first message to choose JSON or SSE.
   if (request_stream) {
@@ -467,6 +522,7 @@ asio::awaitable<bool> HttpServer::Impl::Drain(beast::tcp_stream& stream, Connect
         auto [ec, n] = co_await beast_http::async_write(stream, r, kTuple);
         co_return !ec && r.keep_alive();
       }
+      if (closed) co_return false;
       co_await wait(config_.sse.keepalive_interval);
     }
   }
@@ -491,9 +547,9 @@ asio::awaitable<bool> HttpServer::Impl::Drain(beast::tcp_stream& stream, Connect
                                               kTuple);
     co_return !ec;
   };
-  std::string prelude = std::move(reply.prelude);
-  if (prelude.empty() && request_stream) prelude = es.PrimingEvent(config_.sse.retry);
-  if (!co_await write_chunk(prelude)) co_return false;
+  // The endpoint's prelude (legacy `endpoint` event), then the priming event, before any message.
+  std::string prelude = std::move(reply.prelude) + es.TakePriming();
+  if (!prelude.empty() && !co_await write_chunk(prelude)) co_return false;
 
   for (;;) {
     auto batch = es.Take();
@@ -511,6 +567,7 @@ asio::awaitable<bool> HttpServer::Impl::Drain(beast::tcp_stream& stream, Connect
       co_return false;
     }
     if (batch.finished) break;
+    if (closed) co_return false;
     if (stopping_.load() && !request_stream) break;
     if (!co_await wait(config_.sse.keepalive_interval)) {
       if (!co_await write_chunk(": keepalive\n\n")) co_return false;

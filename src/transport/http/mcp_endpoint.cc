@@ -52,12 +52,14 @@ std::optional<std::string_view> Header(const Request& request, std::string_view 
   return std::string_view(it->value().data(), it->value().size());
 }
 
+// The media type must be exactly application/json; parameters (charset) may follow.
 bool IsJsonContentType(const Request& request) {
   auto type = Header(request, "Content-Type");
   if (!type) return false;
-  const std::string t = Lower(type->substr(0, type->find(';')));
-  return t.find_first_not_of(" \t") != std::string::npos &&
-         t.substr(t.find_first_not_of(" \t"), 16) == "application/json";
+  std::string t = Lower(type->substr(0, type->find(';')));
+  t.erase(0, t.find_first_not_of(" \t"));
+  t.erase(t.find_last_not_of(" \t") + 1);
+  return t == "application/json";
 }
 
 Response Plain(status code, const Request& request, std::string body = {}) {
@@ -278,9 +280,9 @@ Reply McpEndpoint::Dispatch(const std::shared_ptr<HttpSession>& session, std::st
       session->id, "r" + std::to_string(next_stream_.fetch_add(1) + 1), EventStream::Kind::kRequest,
       session->id.empty() ? nullptr : store_,
       static_cast<std::size_t>(config_.sse.max_queue_size), config_.http.response_mode == "sse",
-      &core_.metrics().sse_events_dropped());
+      config_.sse.retry, &core_.metrics().sse_events_dropped());
   stream->Attach(wake);
-  const int answers = session->session->HandleText(body, stream);
+  const auto intake = session->session->HandleText(body, stream);
 
   Reply reply;
   reply.response.version(11);
@@ -295,13 +297,16 @@ Reply McpEndpoint::Dispatch(const std::shared_ptr<HttpSession>& session, std::st
   } else if (!session->id.empty()) {
     reply.response.set(kSessionHeader, session->id);
   }
-  if (answers == 0) {
+  if (intake == protocol::Session::Intake::kNoAnswer) {
     stream->Detach();
     reply.response.result(status::accepted);
     reply.response.prepare_payload();
     return reply;
   }
-  reply.response.result(status::ok);
+  // Input that is not JSON-RPC is refused at the HTTP level too (400 with the JSON-RPC error), as
+  // the spec asks of a server that cannot accept what it was sent.
+  reply.response.result(intake == protocol::Session::Intake::kRejected ? status::bad_request
+                                                                        : status::ok);
   if (!session->id.empty()) session->Remember(stream);
   reply.stream = stream;
   // A stateless session lives as long as its stream is drained.
@@ -385,7 +390,6 @@ Reply McpEndpoint::Get(Request& request, const std::function<void()>& wake) {
                                       "this session already has a GET stream open", v, ka)};
   }
   reply.stream = session->standalone;
-  reply.prelude = session->standalone->PrimingEvent(config_.sse.retry);
   // The idle clock starts when the listener leaves, so it has http.session_timeout to come back.
   reply.on_close = [stream = session->standalone, weak = std::weak_ptr<HttpSession>(session)] {
     stream->Detach();
@@ -399,6 +403,12 @@ Reply McpEndpoint::Delete(Request& request) {
     Reply r{Plain(status::method_not_allowed, request, "this server is stateless\n")};
     r.response.set(field::allow, "POST");
     return r;
+  }
+  if (const auto version = Header(request, kVersionHeader); version && !SupportedVersion(*version)) {
+    return Reply{JsonRpcErrorResponse(
+        status::bad_request, jsonrpc::kInvalidRequest,
+        "unsupported MCP-Protocol-Version: " + std::string(*version), request.version(),
+        request.keep_alive())};
   }
   const auto id = SessionIdOf(request);
   if (!id) {
@@ -457,7 +467,7 @@ Result<std::shared_ptr<McpEndpoint::HttpSession>> McpEndpoint::CreateSession(boo
   s->legacy = legacy;
   s->standalone = std::make_shared<EventStream>(
       s->id, "g", EventStream::Kind::kStandalone, legacy ? nullptr : store_,
-      static_cast<std::size_t>(config_.sse.max_queue_size), true,
+      static_cast<std::size_t>(config_.sse.max_queue_size), true, config_.sse.retry,
       &core_.metrics().sse_events_dropped());
   s->session = std::make_shared<protocol::Session>(
       core_, s->standalone, legacy ? telemetry::Transport::kSse : telemetry::Transport::kHttp);
