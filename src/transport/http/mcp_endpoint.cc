@@ -22,26 +22,36 @@ constexpr std::string_view kDefaultVersion = "2025-03-26";
 // Finished request streams a session remembers for Last-Event-ID resumption.
 constexpr std::size_t kMaxRememberedStreams = 64;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view Trim(std::string_view s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
 }
 
 // Whether an Accept header admits `type` ("application/json"): exact, "type/*" or "*/*".
+// Runs on every POST, so it works on views: no copies, no allocation.
 bool Accepts(std::string_view accept, std::string_view type) {
-  const std::string a = Lower(accept);
-  const std::string major = std::string(type.substr(0, type.find('/'))) + "/*";
-  std::size_t start = 0;
-  while (start <= a.size()) {
-    std::size_t end = a.find(',', start);
-    if (end == std::string::npos) end = a.size();
-    std::string item = a.substr(start, end - start);
-    item = item.substr(0, item.find(';'));
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (item == type || item == major || item == "*/*") return true;
-    start = end + 1;
+  const std::string_view major = type.substr(0, type.find('/'));
+  while (!accept.empty()) {
+    const auto comma = accept.find(',');
+    const std::string_view item = Trim(accept.substr(0, accept.find(';') < comma
+                                                            ? accept.find(';')
+                                                            : comma));
+    if (EqualsIgnoreCase(item, type) || item == "*/*" ||
+        (item.size() == major.size() + 2 && EqualsIgnoreCase(item.substr(0, major.size()), major) &&
+         item.substr(major.size()) == "/*")) {
+      return true;
+    }
+    if (comma == std::string_view::npos) break;
+    accept.remove_prefix(comma + 1);
   }
   return false;
 }
@@ -55,11 +65,7 @@ std::optional<std::string_view> Header(const Request& request, std::string_view 
 // The media type must be exactly application/json; parameters (charset) may follow.
 bool IsJsonContentType(const Request& request) {
   auto type = Header(request, "Content-Type");
-  if (!type) return false;
-  std::string t = Lower(type->substr(0, type->find(';')));
-  t.erase(0, t.find_first_not_of(" \t"));
-  t.erase(t.find_last_not_of(" \t") + 1);
-  return t == "application/json";
+  return type && EqualsIgnoreCase(Trim(type->substr(0, type->find(';'))), "application/json");
 }
 
 Response Plain(status code, const Request& request, std::string body = {}) {
@@ -110,6 +116,16 @@ bool IsInitialize(std::string_view body) {
 bool SupportedVersion(std::string_view v) {
   return std::find(std::begin(protocol::kSupportedVersions),
                    std::end(protocol::kSupportedVersions), v) != std::end(protocol::kSupportedVersions);
+}
+
+// 400 for an MCP-Protocol-Version header naming a version Ferry does not speak (absent is fine:
+// the spec then assumes 2025-03-26).
+std::optional<Reply> RefuseUnsupportedVersion(const Request& request) {
+  const auto version = Header(request, kVersionHeader);
+  if (!version || SupportedVersion(*version)) return std::nullopt;
+  return Reply{JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,
+                                    "unsupported MCP-Protocol-Version: " + std::string(*version),
+                                    request.version(), request.keep_alive())};
 }
 
 std::int64_t NowTicks() {
@@ -227,12 +243,8 @@ Reply McpEndpoint::Post(Request& request, const std::function<void()>& wake) {
         status::not_acceptable, jsonrpc::kInvalidRequest,
         "Accept must include application/json and text/event-stream", v, ka)};
   }
+  if (auto refused = RefuseUnsupportedVersion(request)) return std::move(*refused);
   const auto version_header = Header(request, kVersionHeader);
-  if (version_header && !SupportedVersion(*version_header)) {
-    return Reply{JsonRpcErrorResponse(
-        status::bad_request, jsonrpc::kInvalidRequest,
-        "unsupported MCP-Protocol-Version: " + std::string(*version_header), v, ka)};
-  }
   const std::string_view body = request.body();
 
   if (config_.http.stateless) {
@@ -327,12 +339,7 @@ Reply McpEndpoint::Get(Request& request, const std::function<void()>& wake) {
     return Reply{JsonRpcErrorResponse(status::not_acceptable, jsonrpc::kInvalidRequest,
                                       "Accept must include text/event-stream", v, ka)};
   }
-  const auto version_header = Header(request, kVersionHeader);
-  if (version_header && !SupportedVersion(*version_header)) {
-    return Reply{JsonRpcErrorResponse(
-        status::bad_request, jsonrpc::kInvalidRequest,
-        "unsupported MCP-Protocol-Version: " + std::string(*version_header), v, ka)};
-  }
+  if (auto refused = RefuseUnsupportedVersion(request)) return std::move(*refused);
   const auto id = SessionIdOf(request);
   if (!id) {
     return Reply{JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,
@@ -404,12 +411,7 @@ Reply McpEndpoint::Delete(Request& request) {
     r.response.set(field::allow, "POST");
     return r;
   }
-  if (const auto version = Header(request, kVersionHeader); version && !SupportedVersion(*version)) {
-    return Reply{JsonRpcErrorResponse(
-        status::bad_request, jsonrpc::kInvalidRequest,
-        "unsupported MCP-Protocol-Version: " + std::string(*version), request.version(),
-        request.keep_alive())};
-  }
+  if (auto refused = RefuseUnsupportedVersion(request)) return std::move(*refused);
   const auto id = SessionIdOf(request);
   if (!id) {
     return Reply{JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,

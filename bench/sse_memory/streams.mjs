@@ -1,0 +1,438 @@
+// Memory of a Ferry server holding many open SSE streams (bench/sse_memory/run.sh starts the server
+// and runs this). Plain Node (node:http), no packages; loopback only.
+//
+//   node streams.mjs --port PORT --pid PID [--streams 10000] [--wave 200] [--posts 2000]
+//                    [--post-sessions 4] [--post-concurrency 16] [--deadline 140]
+//                    [--idle-goal-mb 20] [--streams-goal-mb 512] [--json FILE]
+//
+// Phases, each measured from /proc/PID/status (VmRSS, VmHWM) and GET /metrics (ferry_sse_streams_open,
+// ferry_sessions_active):
+//   1. idle: before this script sends anything;
+//   2. open: per stream, POST initialize (Mcp-Session-Id), POST notifications/initialized (202),
+//      GET /mcp (text/event-stream) kept open after its priming event; `wave` streams at a time;
+//   3. streams: all streams open, after a short settle;
+//   4. posts: while every stream stays open, `posts` tools/call echo {"text":"hi"} on the first
+//      `post-sessions` sessions, `post-concurrency` in flight; every answer is checked;
+//   5. after: every stream closed by the client, every session DELETEd, a short settle.
+// Prints a table; writes the numbers as JSON with --json. Exit status 0 when every goal is met,
+// 1 when one is missed or something failed, 2 on bad arguments. Stops by itself within --deadline
+// seconds (then reports what it has and exits 1).
+
+import http from 'node:http';
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+
+// --- Arguments ---------------------------------------------------------------------------------
+const opts = {
+  port: 0, pid: 0, streams: 10000, wave: 200, posts: 2000, 'post-sessions': 4,
+  'post-concurrency': 16, deadline: 140, 'idle-goal-mb': 20, 'streams-goal-mb': 512, json: '',
+  host: '127.0.0.1',
+};
+{
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) {
+    const k = argv[i].replace(/^--/, '');
+    if (!(k in opts) || i + 1 >= argv.length) {
+      console.error(`streams.mjs: unknown option or missing value: ${argv[i]}`);
+      process.exit(2);
+    }
+    opts[k] = typeof opts[k] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
+    if (typeof opts[k] === 'number' && !Number.isFinite(opts[k])) {
+      console.error(`streams.mjs: --${k} wants a number`);
+      process.exit(2);
+    }
+  }
+  if (!opts.port || !opts.pid) {
+    console.error('streams.mjs: --port and --pid are required');
+    process.exit(2);
+  }
+  if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
+    console.error('streams.mjs: loopback only');
+    process.exit(2);
+  }
+}
+
+const PROTOCOL = '2025-11-25';
+const t0 = performance.now();
+const elapsed = () => ((performance.now() - t0) / 1000).toFixed(1);
+const log = (msg) => console.log(`sse_memory: [${elapsed()} s] ${msg}`);
+
+// Agents: POSTs, DELETEs and /metrics share a small keep-alive pool; every GET stream holds its own
+// connection, so its agent has no socket limit.
+const postAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const echoAgent = new http.Agent({ keepAlive: true, maxSockets: Math.max(1, opts['post-concurrency']) });
+const streamAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+// --- Results and the deadline --------------------------------------------------------------------
+const result = {
+  streams_goal: opts.streams, streams_opened: 0, open_failures: {}, open_seconds: null,
+  unexpected_stream_ends: 0, idle: null, streams: null, posts_phase: null, after: null,
+  posts: { sent: 0, ok: 0, failed: 0, failures: {}, p50_ms: null, p99_ms: null, max_ms: null,
+           seconds: null },
+  delete: { sent: 0, ok: 0, failures: {} }, client_rss_mb: null, problems: [],
+  goals: {},
+};
+const problem = (msg) => { result.problems.push(msg); log(`PROBLEM: ${msg}`); };
+const countFailure = (map, key) => { map[key] = (map[key] || 0) + 1; };
+
+let finished = false;
+const deadlineTimer = setTimeout(() => {
+  problem(`deadline of ${opts.deadline} s reached; stopping with what was measured`);
+  finish(1);
+}, opts.deadline * 1000);
+
+// --- Measurements --------------------------------------------------------------------------------
+function procStatus() {
+  try {
+    const s = fs.readFileSync(`/proc/${opts.pid}/status`, 'utf8');
+    const kb = (name) => {
+      const m = s.match(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm'));
+      return m ? Number(m[1]) : null;
+    };
+    const threads = s.match(/^Threads:\s+(\d+)/m);
+    return { rss_kb: kb('VmRSS'), hwm_kb: kb('VmHWM'), anon_kb: kb('RssAnon'),
+             threads: threads ? Number(threads[1]) : null };
+  } catch (e) {
+    return { rss_kb: null, hwm_kb: null, anon_kb: null, threads: null, error: e.code || String(e) };
+  }
+}
+
+function request(method, headers, body, agent, timeoutMs = 15000) {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const req = http.request({ host: opts.host, port: opts.port, path: method === 'METRICS' ? '/metrics' : '/mcp',
+                               method: method === 'METRICS' ? 'GET' : method, headers, agent });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ status: 0, error: e.code || e.message, ms: performance.now() - start }));
+    req.on('response', (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
+                                    body: Buffer.concat(chunks).toString('utf8'),
+                                    ms: performance.now() - start }));
+      res.on('error', (e) => resolve({ status: 0, error: e.code || e.message, ms: performance.now() - start }));
+    });
+    if (body !== undefined) req.end(body); else req.end();
+  });
+}
+
+async function metrics() {
+  const r = await request('METRICS', {}, undefined, postAgent, 10000);
+  if (r.status !== 200) return { error: r.error || `HTTP ${r.status}` };
+  // The sum over every series of the metric (labelled or not); null when it has none.
+  const gauge = (name) => {
+    let sum = null;
+    for (const m of r.body.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)`, 'gm'))) {
+      sum = (sum ?? 0) + Number(m[1]);
+    }
+    return sum;
+  };
+  const rejections = {};
+  for (const m of r.body.matchAll(/^ferry_http_rejections_total\{[^}]*reason="([^"]*)"[^}]*\}\s+([0-9.eE+-]+)/gm)) {
+    if (Number(m[2])) rejections[m[1]] = (rejections[m[1]] || 0) + Number(m[2]);
+  }
+  return { sse_streams_open: gauge('ferry_sse_streams_open'), sessions_active: gauge('ferry_sessions_active'),
+           connections_open: gauge('ferry_connections_open'), open_fds: gauge('process_open_fds'),
+           process_rss_bytes: gauge('process_resident_memory_bytes'),
+           sse_events_dropped: gauge('ferry_sse_events_dropped_total'), rejections };
+}
+
+async function snapshot(label) {
+  const p = procStatus();
+  const m = await metrics();
+  const snap = { ...p, metrics: m, at_s: Number(elapsed()) };
+  log(`${label}: VmRSS ${mb(p.rss_kb)} MB (peak ${mb(p.hwm_kb)} MB, ${p.threads} threads); ` +
+      `ferry_sse_streams_open ${m.sse_streams_open ?? m.error}, ferry_sessions_active ${m.sessions_active ?? m.error}, ` +
+      `connections ${m.connections_open ?? '-'}, fds ${m.open_fds ?? '-'}` +
+      (m.rejections && Object.keys(m.rejections).length ? `, HTTP rejections ${json(m.rejections)}` : ''));
+  return snap;
+}
+
+const mb = (kb) => (kb == null ? '-' : (kb / 1024).toFixed(1));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const json = (o) => JSON.stringify(o);
+
+// --- Sessions and streams ------------------------------------------------------------------------
+const initBody = json({ jsonrpc: '2.0', id: 1, method: 'initialize',
+                        params: { protocolVersion: PROTOCOL, capabilities: {},
+                                  clientInfo: { name: 'mem', version: '1' } } });
+const initializedBody = json({ jsonrpc: '2.0', method: 'notifications/initialized' });
+const postHeaders = (sid) => {
+  const h = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+  if (sid) { h['Mcp-Session-Id'] = sid; h['MCP-Protocol-Version'] = PROTOCOL; }
+  return h;
+};
+
+const sessions = [];        // session ids, in the order they were made
+const streams = new Map();  // session id -> { req, res, bytes, events, closedByUs }
+let closing = false;
+
+// A GET stream: resolves when its priming event (retry:/id:) has arrived, rejects otherwise.
+function openStream(sid) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: opts.host, port: opts.port, path: '/mcp', method: 'GET',
+                               agent: streamAgent,
+                               headers: { Accept: 'text/event-stream', 'Mcp-Session-Id': sid,
+                                          'MCP-Protocol-Version': PROTOCOL } });
+    let primed = false;
+    const timer = setTimeout(() => { if (!primed) req.destroy(new Error('priming timeout')); }, 15000);
+    const st = { req, res: null, bytes: 0, events: 0, closedByUs: false };
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      if (!primed) reject(new Error(e.code || e.message));
+    });
+    req.on('response', (res) => {
+      st.res = res;
+      const ctype = String(res.headers['content-type'] || '');
+      if (res.statusCode !== 200 || !ctype.startsWith('text/event-stream')) {
+        clearTimeout(timer);
+        res.resume();
+        req.destroy();
+        reject(new Error(`GET ${res.statusCode} ${ctype || '-'}`));
+        return;
+      }
+      let head = '';
+      res.on('data', (c) => {
+        st.bytes += c.length;
+        if (!primed) {
+          head += c.toString('utf8');
+          if (/(^|\n)(retry|id):/.test(head) && head.includes('\n\n')) {
+            primed = true;
+            clearTimeout(timer);
+            head = '';
+            streams.set(sid, st);
+            resolve();
+          }
+        } else {
+          st.events++;  // keepalive comments or messages: read and discarded
+        }
+      });
+      let over = false;
+      const ended = (why) => {
+        if (over) return;
+        over = true;
+        if (primed && !st.closedByUs && !closing && streams.get(sid) === st) {
+          result.unexpected_stream_ends++;
+          if (result.unexpected_stream_ends <= 5) problem(`stream of session ${sid} ended by the server (${why})`);
+        }
+        if (!primed) {
+          clearTimeout(timer);
+          reject(new Error(`stream ended before its priming event (${why})`));
+        }
+      };
+      res.on('end', () => ended('end'));
+      res.on('close', () => ended('close'));
+      res.on('error', (e) => ended(e.code || e.message));
+    });
+    req.end();
+  });
+}
+
+async function openOne() {
+  const init = await request('POST', postHeaders(null), initBody, postAgent);
+  const sid = init.headers && init.headers['mcp-session-id'];
+  if (init.status !== 200 || !sid) throw new Error(`initialize ${init.status || init.error}${sid ? '' : ' (no Mcp-Session-Id)'}`);
+  sessions.push(sid);
+  const note = await request('POST', postHeaders(sid), initializedBody, postAgent);
+  if (note.status !== 202) throw new Error(`notifications/initialized ${note.status || note.error}`);
+  await openStream(sid);
+}
+
+// --- The echo POSTs ------------------------------------------------------------------------------
+function checkEcho(r, id) {
+  if (r.status !== 200) return `HTTP ${r.status || r.error}`;
+  let msg = null;
+  const ctype = String(r.headers['content-type'] || '');
+  try {
+    if (ctype.startsWith('application/json')) {
+      msg = JSON.parse(r.body);
+    } else if (ctype.startsWith('text/event-stream')) {
+      for (const ev of r.body.split(/\r?\n\r?\n/)) {
+        const data = ev.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+        if (!data) continue;
+        const m = JSON.parse(data);
+        if (m.id === id) { msg = m; break; }
+      }
+    } else {
+      return `content-type ${ctype || '-'}`;
+    }
+  } catch {
+    return 'unparsable body';
+  }
+  if (!msg) return 'no response message';
+  if (msg.jsonrpc !== '2.0' || msg.id !== id) return 'wrong id';
+  if (msg.error) return `JSON-RPC error ${msg.error.code}`;
+  const c = msg.result && msg.result.content;
+  if (msg.result?.isError || !Array.isArray(c) || c.length !== 1 || c[0].type !== 'text' || c[0].text !== 'hi') {
+    return 'wrong result';
+  }
+  return null;
+}
+
+async function runPosts() {
+  const targets = sessions.filter((s) => streams.has(s)).slice(0, Math.max(1, opts['post-sessions']));
+  if (!targets.length) { problem('no session with an open stream to POST on'); return; }
+  const lat = [];
+  let next = 0;
+  const start = performance.now();
+  const worker = async () => {
+    while (!finished) {
+      const n = next++;
+      if (n >= opts.posts) return;
+      const id = 1000 + n;
+      const sid = targets[n % targets.length];
+      const body = json({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } });
+      result.posts.sent++;
+      const r = await request('POST', postHeaders(sid), body, echoAgent, 10000);
+      const bad = checkEcho(r, id);
+      if (bad) {
+        result.posts.failed++;
+        countFailure(result.posts.failures, bad);
+        if (result.posts.failed <= 3) problem(`tools/call id ${id} on ${sid}: ${bad}: ${String(r.body || '').slice(0, 200)}`);
+      } else {
+        result.posts.ok++;
+        lat.push(r.ms);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, opts['post-concurrency']) }, worker));
+  result.posts.seconds = (performance.now() - start) / 1000;
+  lat.sort((a, b) => a - b);
+  const pct = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.ceil(p * lat.length) - 1)] : null);
+  result.posts.p50_ms = pct(0.5);
+  result.posts.p99_ms = pct(0.99);
+  result.posts.max_ms = lat.length ? lat[lat.length - 1] : null;
+  result.posts.sessions = targets.length;
+}
+
+// --- Report ------------------------------------------------------------------------------------
+function finish(code) {
+  if (finished) return;
+  finished = true;
+  clearTimeout(deadlineTimer);
+  result.client_rss_mb = Number((process.memoryUsage().rss / 1048576).toFixed(1));
+  const idleKb = result.idle?.rss_kb;
+  const streamsKb = Math.max(result.streams?.rss_kb ?? 0, result.posts_phase?.rss_kb ?? 0) || null;
+  const g = result.goals;
+  g.idle_under_20mb = idleKb != null && idleKb < opts['idle-goal-mb'] * 1024;
+  g.streams_opened = result.streams_opened >= opts.streams && result.unexpected_stream_ends === 0;
+  g.streams_under_512mb = result.streams_opened >= opts.streams && streamsKb != null &&
+                          streamsKb < opts['streams-goal-mb'] * 1024;
+  g.posts_all_ok = result.posts.sent >= opts.posts && result.posts.ok === opts.posts && result.posts.failed === 0;
+  const ok = code === 0 && Object.values(g).every(Boolean) && result.problems.length === 0;
+
+  const row = (name, s, extra = '') => {
+    const m = s?.metrics || {};
+    console.log(`  ${name.padEnd(34)} ${mb(s?.rss_kb).padStart(9)} ${mb(s?.hwm_kb).padStart(9)} ` +
+                `${String(m.sse_streams_open ?? '-').padStart(8)} ${String(m.sessions_active ?? '-').padStart(9)}  ${extra}`);
+  };
+  const perStream = (s) => (s?.rss_kb != null && result.idle?.rss_kb != null && result.streams_opened
+    ? `${((s.rss_kb - result.idle.rss_kb) / result.streams_opened).toFixed(1)} KB/stream over idle` : '');
+  console.log('');
+  console.log(`Ferry memory with ${opts.streams} open SSE streams (server pid ${opts.pid}, port ${opts.port})`);
+  console.log(`  ${'phase'.padEnd(34)} ${'RSS MB'.padStart(9)} ${'peak MB'.padStart(9)} ${'streams'.padStart(8)} ${'sessions'.padStart(9)}`);
+  row('idle (fresh start)', result.idle, `goal < ${opts['idle-goal-mb']} MB: ${g.idle_under_20mb ? 'met' : 'MISSED'}`);
+  row(`${result.streams_opened} streams open`, result.streams,
+      `goal < ${opts['streams-goal-mb']} MB: ${g.streams_under_512mb ? 'met' : 'MISSED'}; ${perStream(result.streams)}`);
+  row(`  + ${result.posts.sent} echo POSTs`, result.posts_phase, perStream(result.posts_phase));
+  row('streams closed, sessions DELETEd', result.after,
+      result.after?.rss_kb != null && result.streams?.rss_kb != null ? `${(100 * (1 - (result.after.rss_kb - (result.idle?.rss_kb || 0)) /
+        Math.max(1, result.streams.rss_kb - (result.idle?.rss_kb || 0)))).toFixed(0)}% of the growth given back` : '');
+  const p = result.posts;
+  console.log(`  streams opened: ${result.streams_opened}/${opts.streams}` +
+              (result.open_seconds != null ? ` in ${result.open_seconds.toFixed(1)} s (waves of ${opts.wave})` : '') +
+              `; ended early by the server: ${result.unexpected_stream_ends}` +
+              (Object.keys(result.open_failures).length ? `; open failures: ${json(result.open_failures)}` : ''));
+  console.log(`  echo POSTs while streams open: ${p.ok}/${opts.posts} correct on ${p.sessions ?? '-'} sessions, ` +
+              `${opts['post-concurrency']} in flight; latency p50 ${p.p50_ms?.toFixed(2) ?? '-'} ms, ` +
+              `p99 ${p.p99_ms?.toFixed(2) ?? '-'} ms, max ${p.max_ms?.toFixed(2) ?? '-'} ms` +
+              (p.seconds ? ` (${(p.ok / p.seconds).toFixed(0)} req/s)` : '') +
+              (p.failed ? `; FAILED ${p.failed}: ${json(p.failures)}` : ''));
+  console.log(`  DELETE: ${result.delete.ok}/${result.delete.sent} answered 200/204` +
+              (Object.keys(result.delete.failures).length ? ` (${json(result.delete.failures)})` : '') +
+              `; client (node) RSS ${result.client_rss_mb} MB`);
+  if (result.problems.length) console.log(`  problems: ${result.problems.length} (first: ${result.problems[0]})`);
+  console.log(`  result: ${ok ? 'all goals met' : 'GOAL MISSED or FAILED'}`);
+  if (opts.json) {
+    try { fs.writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n'); } catch (e) { console.error(e); }
+  }
+  // Close every socket without waiting (the server sees the streams end), then leave.
+  closing = true;
+  for (const st of streams.values()) { st.closedByUs = true; st.req.destroy(); }
+  postAgent.destroy(); echoAgent.destroy(); streamAgent.destroy();
+  process.exitCode = ok ? 0 : 1;
+  setTimeout(() => process.exit(ok ? 0 : 1), 200).unref();
+}
+
+// --- Main --------------------------------------------------------------------------------------
+async function main() {
+  result.idle = await snapshot('idle');
+  if (result.idle.rss_kb == null) { problem(`cannot read /proc/${opts.pid}/status`); return finish(1); }
+
+  // Open the streams in waves.
+  const openStart = performance.now();
+  let lastReport = performance.now();
+  for (let done = 0; done < opts.streams && !finished; ) {
+    const n = Math.min(opts.wave, opts.streams - done);
+    const outcomes = await Promise.allSettled(Array.from({ length: n }, openOne));
+    done += n;
+    for (const o of outcomes) {
+      if (o.status === 'fulfilled') result.streams_opened++;
+      else countFailure(result.open_failures, o.reason.message);
+    }
+    const failures = done - result.streams_opened;
+    if (performance.now() - lastReport > 5000 || done >= opts.streams) {
+      lastReport = performance.now();
+      const p = procStatus();
+      log(`opened ${result.streams_opened}/${opts.streams} streams (${failures} failed), server VmRSS ${mb(p.rss_kb)} MB`);
+    }
+    if (failures > 100) { problem(`over 100 streams failed to open: ${json(result.open_failures)}`); break; }
+    if (procStatus().rss_kb == null) { problem('the server process is gone'); return finish(1); }
+  }
+  result.open_seconds = (performance.now() - openStart) / 1000;
+  if (finished) return;
+  await sleep(2000);
+  result.streams = await snapshot(`${result.streams_opened} streams open`);
+  if (result.streams.metrics.sse_streams_open != null && result.streams.metrics.sse_streams_open < result.streams_opened) {
+    problem(`ferry_sse_streams_open ${result.streams.metrics.sse_streams_open} < ${result.streams_opened} streams open on the client`);
+  }
+
+  // Echo POSTs while every stream stays open.
+  log(`${opts.posts} tools/call echo POSTs on ${opts['post-sessions']} sessions, ${opts['post-concurrency']} in flight`);
+  await runPosts();
+  if (finished) return;
+  echoAgent.destroy();
+  result.posts_phase = await snapshot(`after the POSTs (streams still open: ${streams.size - result.unexpected_stream_ends})`);
+  if (result.posts_phase.rss_kb == null) { problem('the server process is gone'); return finish(1); }
+
+  // Close every stream, wait for the server to see it, then DELETE every session.
+  closing = true;
+  for (const st of streams.values()) { st.closedByUs = true; st.req.destroy(); }
+  streams.clear();
+  streamAgent.destroy();
+  let m = {};
+  for (let i = 0; i < 100 && !finished; i++) {
+    m = await metrics();
+    if (m.sse_streams_open === 0) break;
+    await sleep(200);
+  }
+  if (m.sse_streams_open !== 0) problem(`ferry_sse_streams_open still ${m.sse_streams_open ?? m.error} 20 s after the client closed every stream`);
+  log(`streams closed (ferry_sse_streams_open ${m.sse_streams_open}); DELETEing ${sessions.length} sessions`);
+  for (let i = 0; i < sessions.length && !finished; i += opts.wave) {
+    await Promise.all(sessions.slice(i, i + opts.wave).map(async (sid) => {
+      result.delete.sent++;
+      const r = await request('DELETE', { 'Mcp-Session-Id': sid, 'MCP-Protocol-Version': PROTOCOL }, undefined, postAgent);
+      if (r.status === 200 || r.status === 204) result.delete.ok++;
+      else countFailure(result.delete.failures, String(r.status || r.error));
+    }));
+  }
+  if (finished) return;
+  if (result.delete.ok !== result.delete.sent) problem(`${result.delete.sent - result.delete.ok} DELETEs failed: ${json(result.delete.failures)}`);
+  postAgent.destroy();  // the server's side of the keep-alive connections goes too
+  await sleep(3000);
+  result.after = await snapshot('streams closed, sessions deleted');
+  if (result.after.metrics.sessions_active !== 0) problem(`ferry_sessions_active ${result.after.metrics.sessions_active} after every session was DELETEd`);
+  finish(0);
+}
+
+main().catch((e) => { problem(`unexpected: ${e.stack || e}`); finish(1); });
