@@ -9,11 +9,14 @@
 # notifications/initialized, GET /mcp kept open after its priming event), measures VmRSS and the
 # /metrics gauges ferry_sse_streams_open and ferry_sessions_active, sends --posts tools/call echo
 # {"text":"hi"} on a few of those sessions while every stream stays open (every answer checked,
-# latency p50/p99), then closes every stream, DELETEs every session and measures again. The server
-# is stopped with SIGTERM and must exit by itself.
+# latency p50/p99; --post-concurrency connections, each bound to one of --post-sessions sessions,
+# so the defaults 16 and 4 keep 4 POSTs in flight per session at once), then closes every stream, DELETEs every session and measures again. The server
+# is stopped with SIGTERM and must exit by itself. With --cycles N the open/POST/close/DELETE cycle
+# runs N times on the same server (memory that is not given back after the first cycle but does not
+# grow in the next is kept for reuse, not leaked).
 #
 #   bench/sse_memory/run.sh [--streams N] [--wave N] [--posts N] [--post-sessions N]
-#                           [--post-concurrency N] [--deadline S]
+#                           [--post-concurrency N] [--cycles N] [--deadline S]
 #
 # Exit status 0 when every goal is met; 1 when one is missed (idle >= 20 MB, streams >= 512 MB,
 # fewer than --streams streams opened or any ended early, any POST failed) or the server misbehaved
@@ -37,6 +40,7 @@ wave=200
 posts=2000
 post_sessions=4
 post_concurrency=16
+cycles=1
 deadline=140
 
 while (( $# )); do
@@ -46,12 +50,13 @@ while (( $# )); do
     --posts) posts="$2"; shift 2 ;;
     --post-sessions) post_sessions="$2"; shift 2 ;;
     --post-concurrency) post_concurrency="$2"; shift 2 ;;
+    --cycles) cycles="$2"; shift 2 ;;
     --deadline) deadline="${2%s}"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
-for v in streams wave posts post_sessions post_concurrency deadline; do
+for v in streams wave posts post_sessions post_concurrency cycles deadline; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --${v//_/-} wants a positive integer" >&2; exit 2; }
 done
 
@@ -139,7 +144,7 @@ say "Ferry pid $ferry_pid on 127.0.0.1:$port $(sed -n 's/.*serving MCP over HTTP
 client_status=0
 timeout -k 5 $(( deadline + 15 )) "$node" "$here/streams.mjs" --port "$port" --pid "$ferry_pid" \
   --streams "$streams" --wave "$wave" --posts "$posts" --post-sessions "$post_sessions" \
-  --post-concurrency "$post_concurrency" --deadline "$deadline" --json "$work/result.json" &
+  --post-concurrency "$post_concurrency" --cycles "$cycles" --deadline "$deadline" --json "$work/result.json" &
 client_pid=$!
 wait "$client_pid" || client_status=$?
 client_pid=""

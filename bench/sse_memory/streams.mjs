@@ -2,18 +2,22 @@
 // and runs this). Plain Node (node:http), no packages; loopback only.
 //
 //   node streams.mjs --port PORT --pid PID [--streams 10000] [--wave 200] [--posts 2000]
-//                    [--post-sessions 4] [--post-concurrency 16] [--deadline 140]
+//                    [--post-sessions 4] [--post-concurrency 16] [--cycles 1] [--deadline 140]
 //                    [--idle-goal-mb 20] [--streams-goal-mb 512] [--json FILE]
 //
 // Phases, each measured from /proc/PID/status (VmRSS, VmHWM) and GET /metrics (ferry_sse_streams_open,
-// ferry_sessions_active):
+// ferry_sessions_active, ferry_connections_open, process_open_fds):
 //   1. idle: before this script sends anything;
 //   2. open: per stream, POST initialize (Mcp-Session-Id), POST notifications/initialized (202),
 //      GET /mcp (text/event-stream) kept open after its priming event; `wave` streams at a time;
-//   3. streams: all streams open, after a short settle;
+//   3. streams: all streams open, after a 2 s settle;
 //   4. posts: while every stream stays open, `posts` tools/call echo {"text":"hi"} on the first
-//      `post-sessions` sessions, `post-concurrency` in flight; every answer is checked;
-//   5. after: every stream closed by the client, every session DELETEd, a short settle.
+//      `post-sessions` sessions, `post-concurrency` in flight (each on its own keep-alive
+//      connection, bound to one session: with the defaults, 4 in flight per session); every answer
+//      is checked;
+//   5. after: every stream closed by the client, every session DELETEd, a 3 s settle.
+// With --cycles N, phases 2-5 run N times against the same server: RSS that does not grow in the
+// later cycles is memory the server kept and reused (allocator caches), not a leak.
 // Prints a table; writes the numbers as JSON with --json. Exit status 0 when every goal is met,
 // 1 when one is missed or something failed, 2 on bad arguments. Stops by itself within --deadline
 // seconds (then reports what it has and exits 1).
@@ -25,8 +29,8 @@ import { performance } from 'node:perf_hooks';
 // --- Arguments ---------------------------------------------------------------------------------
 const opts = {
   port: 0, pid: 0, streams: 10000, wave: 200, posts: 2000, 'post-sessions': 4,
-  'post-concurrency': 16, deadline: 140, 'idle-goal-mb': 20, 'streams-goal-mb': 512, json: '',
-  host: '127.0.0.1',
+  'post-concurrency': 16, cycles: 1, deadline: 140, 'idle-goal-mb': 20, 'streams-goal-mb': 512,
+  json: '', host: '127.0.0.1',
 };
 {
   const argv = process.argv.slice(2);
@@ -37,7 +41,7 @@ const opts = {
       process.exit(2);
     }
     opts[k] = typeof opts[k] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
-    if (typeof opts[k] === 'number' && !Number.isFinite(opts[k])) {
+    if (typeof opts[k] === 'number' && !(Number.isFinite(opts[k]) && opts[k] >= 0)) {
       console.error(`streams.mjs: --${k} wants a number`);
       process.exit(2);
     }
@@ -46,32 +50,31 @@ const opts = {
     console.error('streams.mjs: --port and --pid are required');
     process.exit(2);
   }
-  if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
+  if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
     console.error('streams.mjs: loopback only');
     process.exit(2);
   }
+  for (const k of ['streams', 'wave', 'post-sessions', 'post-concurrency', 'cycles']) opts[k] = Math.max(1, opts[k]);
 }
 
 const PROTOCOL = '2025-11-25';
 const t0 = performance.now();
 const elapsed = () => ((performance.now() - t0) / 1000).toFixed(1);
 const log = (msg) => console.log(`sse_memory: [${elapsed()} s] ${msg}`);
-
-// Agents: POSTs, DELETEs and /metrics share a small keep-alive pool; every GET stream holds its own
-// connection, so its agent has no socket limit.
-const postAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const echoAgent = new http.Agent({ keepAlive: true, maxSockets: Math.max(1, opts['post-concurrency']) });
-const streamAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+const mb = (kb) => (kb == null ? '-' : (kb / 1024).toFixed(1));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const json = (o) => JSON.stringify(o);
 
 // --- Results and the deadline --------------------------------------------------------------------
-const result = {
-  streams_goal: opts.streams, streams_opened: 0, open_failures: {}, open_seconds: null,
-  unexpected_stream_ends: 0, idle: null, streams: null, posts_phase: null, after: null,
-  posts: { sent: 0, ok: 0, failed: 0, failures: {}, p50_ms: null, p99_ms: null, max_ms: null,
-           seconds: null },
-  delete: { sent: 0, ok: 0, failures: {} }, client_rss_mb: null, problems: [],
-  goals: {},
-};
+const result = { options: opts, idle: null, cycles: [], client_rss_mb: null, problems: [], goals: {} };
+let cur = null;  // the cycle being run (an entry of result.cycles)
+const newCycle = () => ({
+  streams_opened: 0, open_failures: {}, open_seconds: null, unexpected_stream_ends: 0,
+  streams: null, posts_phase: null, after: null,
+  posts: { sent: 0, ok: 0, failed: 0, failures: {}, sessions: 0, p50_ms: null, p99_ms: null,
+           max_ms: null, seconds: null },
+  delete: { sent: 0, ok: 0, failures: {} },
+});
 const problem = (msg) => { result.problems.push(msg); log(`PROBLEM: ${msg}`); };
 const countFailure = (map, key) => { map[key] = (map[key] || 0) + 1; };
 
@@ -80,6 +83,39 @@ const deadlineTimer = setTimeout(() => {
   problem(`deadline of ${opts.deadline} s reached; stopping with what was measured`);
   finish(1);
 }, opts.deadline * 1000);
+
+// --- Connections ---------------------------------------------------------------------------------
+// Per cycle: POSTs (initialize, initialized) and DELETEs share a keep-alive pool, the echo POSTs
+// have their own (post-concurrency connections), and every GET stream holds its own connection.
+// /metrics gets a fresh connection each time, closed after.
+let postAgent, echoAgent, streamAgent;
+const metricsAgent = new http.Agent({ keepAlive: false });
+function newAgents() {
+  postAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  echoAgent = new http.Agent({ keepAlive: true, maxSockets: opts['post-concurrency'] });
+  streamAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+}
+function destroyAgents() {
+  for (const a of [postAgent, echoAgent, streamAgent]) a?.destroy();
+}
+
+function request(method, path, headers, body, agent, timeoutMs = 15000) {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const req = http.request({ host: opts.host, port: opts.port, path, method, headers, agent });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ status: 0, error: e.code || e.message, ms: performance.now() - start }));
+    req.on('response', (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
+                                    body: Buffer.concat(chunks).toString('utf8'),
+                                    ms: performance.now() - start }));
+      res.on('error', (e) => resolve({ status: 0, error: e.code || e.message, ms: performance.now() - start }));
+    });
+    if (body !== undefined) req.end(body); else req.end();
+  });
+}
 
 // --- Measurements --------------------------------------------------------------------------------
 function procStatus() {
@@ -96,28 +132,10 @@ function procStatus() {
     return { rss_kb: null, hwm_kb: null, anon_kb: null, threads: null, error: e.code || String(e) };
   }
 }
-
-function request(method, headers, body, agent, timeoutMs = 15000) {
-  return new Promise((resolve) => {
-    const start = performance.now();
-    const req = http.request({ host: opts.host, port: opts.port, path: method === 'METRICS' ? '/metrics' : '/mcp',
-                               method: method === 'METRICS' ? 'GET' : method, headers, agent });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => resolve({ status: 0, error: e.code || e.message, ms: performance.now() - start }));
-    req.on('response', (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
-                                    body: Buffer.concat(chunks).toString('utf8'),
-                                    ms: performance.now() - start }));
-      res.on('error', (e) => resolve({ status: 0, error: e.code || e.message, ms: performance.now() - start }));
-    });
-    if (body !== undefined) req.end(body); else req.end();
-  });
-}
+const serverGone = () => procStatus().rss_kb == null;
 
 async function metrics() {
-  const r = await request('METRICS', {}, undefined, postAgent, 10000);
+  const r = await request('GET', '/metrics', {}, undefined, metricsAgent, 10000);
   if (r.status !== 200) return { error: r.error || `HTTP ${r.status}` };
   // The sum over every series of the metric (labelled or not); null when it has none.
   const gauge = (name) => {
@@ -141,16 +159,12 @@ async function snapshot(label) {
   const p = procStatus();
   const m = await metrics();
   const snap = { ...p, metrics: m, at_s: Number(elapsed()) };
-  log(`${label}: VmRSS ${mb(p.rss_kb)} MB (peak ${mb(p.hwm_kb)} MB, ${p.threads} threads); ` +
+  log(`${label}: VmRSS ${mb(p.rss_kb)} MB (peak ${mb(p.hwm_kb)} MB, ${p.threads ?? '-'} threads); ` +
       `ferry_sse_streams_open ${m.sse_streams_open ?? m.error}, ferry_sessions_active ${m.sessions_active ?? m.error}, ` +
       `connections ${m.connections_open ?? '-'}, fds ${m.open_fds ?? '-'}` +
       (m.rejections && Object.keys(m.rejections).length ? `, HTTP rejections ${json(m.rejections)}` : ''));
   return snap;
 }
-
-const mb = (kb) => (kb == null ? '-' : (kb / 1024).toFixed(1));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const json = (o) => JSON.stringify(o);
 
 // --- Sessions and streams ------------------------------------------------------------------------
 const initBody = json({ jsonrpc: '2.0', id: 1, method: 'initialize',
@@ -163,12 +177,13 @@ const postHeaders = (sid) => {
   return h;
 };
 
-const sessions = [];        // session ids, in the order they were made
-const streams = new Map();  // session id -> { req, res, bytes, events, closedByUs }
-let closing = false;
+let sessions = [];        // this cycle's session ids, in the order they were made
+let streams = new Map();  // session id -> { req, closedByUs }
 
-// A GET stream: resolves when its priming event (retry:/id:) has arrived, rejects otherwise.
+// A GET stream: resolves when its priming event (retry:/id:) has arrived, rejects otherwise. What
+// comes later (keepalive comments, messages) is read and discarded.
 function openStream(sid) {
+  const cycle = cur;
   return new Promise((resolve, reject) => {
     const req = http.request({ host: opts.host, port: opts.port, path: '/mcp', method: 'GET',
                                agent: streamAgent,
@@ -176,13 +191,12 @@ function openStream(sid) {
                                           'MCP-Protocol-Version': PROTOCOL } });
     let primed = false;
     const timer = setTimeout(() => { if (!primed) req.destroy(new Error('priming timeout')); }, 15000);
-    const st = { req, res: null, bytes: 0, events: 0, closedByUs: false };
+    const st = { req, closedByUs: false };
     req.on('error', (e) => {
       clearTimeout(timer);
       if (!primed) reject(new Error(e.code || e.message));
     });
     req.on('response', (res) => {
-      st.res = res;
       const ctype = String(res.headers['content-type'] || '');
       if (res.statusCode !== 200 || !ctype.startsWith('text/event-stream')) {
         clearTimeout(timer);
@@ -193,27 +207,23 @@ function openStream(sid) {
       }
       let head = '';
       res.on('data', (c) => {
-        st.bytes += c.length;
-        if (!primed) {
-          head += c.toString('utf8');
-          if (/(^|\n)(retry|id):/.test(head) && head.includes('\n\n')) {
-            primed = true;
-            clearTimeout(timer);
-            head = '';
-            streams.set(sid, st);
-            resolve();
-          }
-        } else {
-          st.events++;  // keepalive comments or messages: read and discarded
+        if (primed) return;
+        head += c.toString('utf8');
+        if (/(^|\n)(retry|id):/.test(head) && head.includes('\n\n')) {
+          primed = true;
+          clearTimeout(timer);
+          head = '';
+          streams.set(sid, st);
+          resolve();
         }
       });
       let over = false;
       const ended = (why) => {
         if (over) return;
         over = true;
-        if (primed && !st.closedByUs && !closing && streams.get(sid) === st) {
-          result.unexpected_stream_ends++;
-          if (result.unexpected_stream_ends <= 5) problem(`stream of session ${sid} ended by the server (${why})`);
+        if (primed && !st.closedByUs) {
+          cycle.unexpected_stream_ends++;
+          if (cycle.unexpected_stream_ends <= 5) problem(`stream of session ${sid} ended by the server (${why})`);
         }
         if (!primed) {
           clearTimeout(timer);
@@ -229,13 +239,18 @@ function openStream(sid) {
 }
 
 async function openOne() {
-  const init = await request('POST', postHeaders(null), initBody, postAgent);
+  const init = await request('POST', '/mcp', postHeaders(null), initBody, postAgent);
   const sid = init.headers && init.headers['mcp-session-id'];
   if (init.status !== 200 || !sid) throw new Error(`initialize ${init.status || init.error}${sid ? '' : ' (no Mcp-Session-Id)'}`);
   sessions.push(sid);
-  const note = await request('POST', postHeaders(sid), initializedBody, postAgent);
+  const note = await request('POST', '/mcp', postHeaders(sid), initializedBody, postAgent);
   if (note.status !== 202) throw new Error(`notifications/initialized ${note.status || note.error}`);
   await openStream(sid);
+}
+
+function closeStreams() {
+  for (const st of streams.values()) { st.closedByUs = true; st.req.destroy(); }
+  streams = new Map();
 }
 
 // --- The echo POSTs ------------------------------------------------------------------------------
@@ -270,106 +285,54 @@ function checkEcho(r, id) {
 }
 
 async function runPosts() {
-  const targets = sessions.filter((s) => streams.has(s)).slice(0, Math.max(1, opts['post-sessions']));
+  const P = cur.posts;
+  const targets = sessions.filter((s) => streams.has(s)).slice(0, opts['post-sessions']);
   if (!targets.length) { problem('no session with an open stream to POST on'); return; }
+  P.sessions = targets.length;
   const lat = [];
   let next = 0;
   const start = performance.now();
-  const worker = async () => {
+  // Worker w always POSTs on session w mod sessions: with post-sessions >= post-concurrency no
+  // session has two POSTs in flight at once; with fewer sessions, several do (as a client that
+  // pipelines on one session over several connections would).
+  const worker = async (w) => {
+    const sid = targets[w % targets.length];
     while (!finished) {
       const n = next++;
       if (n >= opts.posts) return;
       const id = 1000 + n;
-      const sid = targets[n % targets.length];
       const body = json({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } });
-      result.posts.sent++;
-      const r = await request('POST', postHeaders(sid), body, echoAgent, 10000);
+      P.sent++;
+      const r = await request('POST', '/mcp', postHeaders(sid), body, echoAgent, 10000);
       const bad = checkEcho(r, id);
       if (bad) {
-        result.posts.failed++;
-        countFailure(result.posts.failures, bad);
-        if (result.posts.failed <= 3) problem(`tools/call id ${id} on ${sid}: ${bad}: ${String(r.body || '').slice(0, 200)}`);
+        P.failed++;
+        countFailure(P.failures, bad);
+        if (P.failed <= 3) problem(`tools/call id ${id} on ${sid}: ${bad}: ${String(r.body || '').slice(0, 200)}`);
       } else {
-        result.posts.ok++;
+        P.ok++;
         lat.push(r.ms);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts['post-concurrency']) }, worker));
-  result.posts.seconds = (performance.now() - start) / 1000;
+  await Promise.all(Array.from({ length: opts['post-concurrency'] }, (_, w) => worker(w)));
+  P.seconds = (performance.now() - start) / 1000;
   lat.sort((a, b) => a - b);
   const pct = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.ceil(p * lat.length) - 1)] : null);
-  result.posts.p50_ms = pct(0.5);
-  result.posts.p99_ms = pct(0.99);
-  result.posts.max_ms = lat.length ? lat[lat.length - 1] : null;
-  result.posts.sessions = targets.length;
+  P.p50_ms = pct(0.5);
+  P.p99_ms = pct(0.99);
+  P.max_ms = lat.length ? lat[lat.length - 1] : null;
 }
 
-// --- Report ------------------------------------------------------------------------------------
-function finish(code) {
-  if (finished) return;
-  finished = true;
-  clearTimeout(deadlineTimer);
-  result.client_rss_mb = Number((process.memoryUsage().rss / 1048576).toFixed(1));
-  const idleKb = result.idle?.rss_kb;
-  const streamsKb = Math.max(result.streams?.rss_kb ?? 0, result.posts_phase?.rss_kb ?? 0) || null;
-  const g = result.goals;
-  g.idle_under_20mb = idleKb != null && idleKb < opts['idle-goal-mb'] * 1024;
-  g.streams_opened = result.streams_opened >= opts.streams && result.unexpected_stream_ends === 0;
-  g.streams_under_512mb = result.streams_opened >= opts.streams && streamsKb != null &&
-                          streamsKb < opts['streams-goal-mb'] * 1024;
-  g.posts_all_ok = result.posts.sent >= opts.posts && result.posts.ok === opts.posts && result.posts.failed === 0;
-  const ok = code === 0 && Object.values(g).every(Boolean) && result.problems.length === 0;
+// --- One cycle: open, measure, POST, close, DELETE, measure. -------------------------------------
+// Returns false when the run cannot go on (server gone, deadline).
+async function runCycle(k) {
+  cur = newCycle();
+  result.cycles.push(cur);
+  newAgents();
+  sessions = [];
+  const tag = opts.cycles > 1 ? `cycle ${k}: ` : '';
 
-  const row = (name, s, extra = '') => {
-    const m = s?.metrics || {};
-    console.log(`  ${name.padEnd(34)} ${mb(s?.rss_kb).padStart(9)} ${mb(s?.hwm_kb).padStart(9)} ` +
-                `${String(m.sse_streams_open ?? '-').padStart(8)} ${String(m.sessions_active ?? '-').padStart(9)}  ${extra}`);
-  };
-  const perStream = (s) => (s?.rss_kb != null && result.idle?.rss_kb != null && result.streams_opened
-    ? `${((s.rss_kb - result.idle.rss_kb) / result.streams_opened).toFixed(1)} KB/stream over idle` : '');
-  console.log('');
-  console.log(`Ferry memory with ${opts.streams} open SSE streams (server pid ${opts.pid}, port ${opts.port})`);
-  console.log(`  ${'phase'.padEnd(34)} ${'RSS MB'.padStart(9)} ${'peak MB'.padStart(9)} ${'streams'.padStart(8)} ${'sessions'.padStart(9)}`);
-  row('idle (fresh start)', result.idle, `goal < ${opts['idle-goal-mb']} MB: ${g.idle_under_20mb ? 'met' : 'MISSED'}`);
-  row(`${result.streams_opened} streams open`, result.streams,
-      `goal < ${opts['streams-goal-mb']} MB: ${g.streams_under_512mb ? 'met' : 'MISSED'}; ${perStream(result.streams)}`);
-  row(`  + ${result.posts.sent} echo POSTs`, result.posts_phase, perStream(result.posts_phase));
-  row('streams closed, sessions DELETEd', result.after,
-      result.after?.rss_kb != null && result.streams?.rss_kb != null ? `${(100 * (1 - (result.after.rss_kb - (result.idle?.rss_kb || 0)) /
-        Math.max(1, result.streams.rss_kb - (result.idle?.rss_kb || 0)))).toFixed(0)}% of the growth given back` : '');
-  const p = result.posts;
-  console.log(`  streams opened: ${result.streams_opened}/${opts.streams}` +
-              (result.open_seconds != null ? ` in ${result.open_seconds.toFixed(1)} s (waves of ${opts.wave})` : '') +
-              `; ended early by the server: ${result.unexpected_stream_ends}` +
-              (Object.keys(result.open_failures).length ? `; open failures: ${json(result.open_failures)}` : ''));
-  console.log(`  echo POSTs while streams open: ${p.ok}/${opts.posts} correct on ${p.sessions ?? '-'} sessions, ` +
-              `${opts['post-concurrency']} in flight; latency p50 ${p.p50_ms?.toFixed(2) ?? '-'} ms, ` +
-              `p99 ${p.p99_ms?.toFixed(2) ?? '-'} ms, max ${p.max_ms?.toFixed(2) ?? '-'} ms` +
-              (p.seconds ? ` (${(p.ok / p.seconds).toFixed(0)} req/s)` : '') +
-              (p.failed ? `; FAILED ${p.failed}: ${json(p.failures)}` : ''));
-  console.log(`  DELETE: ${result.delete.ok}/${result.delete.sent} answered 200/204` +
-              (Object.keys(result.delete.failures).length ? ` (${json(result.delete.failures)})` : '') +
-              `; client (node) RSS ${result.client_rss_mb} MB`);
-  if (result.problems.length) console.log(`  problems: ${result.problems.length} (first: ${result.problems[0]})`);
-  console.log(`  result: ${ok ? 'all goals met' : 'GOAL MISSED or FAILED'}`);
-  if (opts.json) {
-    try { fs.writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n'); } catch (e) { console.error(e); }
-  }
-  // Close every socket without waiting (the server sees the streams end), then leave.
-  closing = true;
-  for (const st of streams.values()) { st.closedByUs = true; st.req.destroy(); }
-  postAgent.destroy(); echoAgent.destroy(); streamAgent.destroy();
-  process.exitCode = ok ? 0 : 1;
-  setTimeout(() => process.exit(ok ? 0 : 1), 200).unref();
-}
-
-// --- Main --------------------------------------------------------------------------------------
-async function main() {
-  result.idle = await snapshot('idle');
-  if (result.idle.rss_kb == null) { problem(`cannot read /proc/${opts.pid}/status`); return finish(1); }
-
-  // Open the streams in waves.
   const openStart = performance.now();
   let lastReport = performance.now();
   for (let done = 0; done < opts.streams && !finished; ) {
@@ -377,38 +340,34 @@ async function main() {
     const outcomes = await Promise.allSettled(Array.from({ length: n }, openOne));
     done += n;
     for (const o of outcomes) {
-      if (o.status === 'fulfilled') result.streams_opened++;
-      else countFailure(result.open_failures, o.reason.message);
+      if (o.status === 'fulfilled') cur.streams_opened++;
+      else countFailure(cur.open_failures, o.reason.message);
     }
-    const failures = done - result.streams_opened;
+    const failures = done - cur.streams_opened;
     if (performance.now() - lastReport > 5000 || done >= opts.streams) {
       lastReport = performance.now();
-      const p = procStatus();
-      log(`opened ${result.streams_opened}/${opts.streams} streams (${failures} failed), server VmRSS ${mb(p.rss_kb)} MB`);
+      log(`${tag}opened ${cur.streams_opened}/${opts.streams} streams (${failures} failed), server VmRSS ${mb(procStatus().rss_kb)} MB`);
     }
-    if (failures > 100) { problem(`over 100 streams failed to open: ${json(result.open_failures)}`); break; }
-    if (procStatus().rss_kb == null) { problem('the server process is gone'); return finish(1); }
+    if (failures > 100) { problem(`over 100 streams failed to open: ${json(cur.open_failures)}`); break; }
+    if (serverGone()) { problem('the server process is gone'); return false; }
   }
-  result.open_seconds = (performance.now() - openStart) / 1000;
-  if (finished) return;
+  cur.open_seconds = (performance.now() - openStart) / 1000;
+  if (finished) return false;
   await sleep(2000);
-  result.streams = await snapshot(`${result.streams_opened} streams open`);
-  if (result.streams.metrics.sse_streams_open != null && result.streams.metrics.sse_streams_open < result.streams_opened) {
-    problem(`ferry_sse_streams_open ${result.streams.metrics.sse_streams_open} < ${result.streams_opened} streams open on the client`);
+  cur.streams = await snapshot(`${tag}${cur.streams_opened} streams open`);
+  if (cur.streams.metrics.sse_streams_open != null && cur.streams.metrics.sse_streams_open < cur.streams_opened) {
+    problem(`ferry_sse_streams_open ${cur.streams.metrics.sse_streams_open} < ${cur.streams_opened} streams open on the client`);
   }
 
-  // Echo POSTs while every stream stays open.
-  log(`${opts.posts} tools/call echo POSTs on ${opts['post-sessions']} sessions, ${opts['post-concurrency']} in flight`);
+  log(`${tag}${opts.posts} tools/call echo POSTs on ${opts['post-sessions']} sessions, ${opts['post-concurrency']} in flight`);
   await runPosts();
-  if (finished) return;
+  if (finished) return false;
   echoAgent.destroy();
-  result.posts_phase = await snapshot(`after the POSTs (streams still open: ${streams.size - result.unexpected_stream_ends})`);
-  if (result.posts_phase.rss_kb == null) { problem('the server process is gone'); return finish(1); }
+  cur.posts_phase = await snapshot(`${tag}after the POSTs (streams still open: ${streams.size - cur.unexpected_stream_ends})`);
+  if (serverGone()) { problem('the server process is gone'); return false; }
 
   // Close every stream, wait for the server to see it, then DELETE every session.
-  closing = true;
-  for (const st of streams.values()) { st.closedByUs = true; st.req.destroy(); }
-  streams.clear();
+  closeStreams();
   streamAgent.destroy();
   let m = {};
   for (let i = 0; i < 100 && !finished; i++) {
@@ -417,21 +376,98 @@ async function main() {
     await sleep(200);
   }
   if (m.sse_streams_open !== 0) problem(`ferry_sse_streams_open still ${m.sse_streams_open ?? m.error} 20 s after the client closed every stream`);
-  log(`streams closed (ferry_sse_streams_open ${m.sse_streams_open}); DELETEing ${sessions.length} sessions`);
+  log(`${tag}streams closed (ferry_sse_streams_open ${m.sse_streams_open ?? m.error}); DELETEing ${sessions.length} sessions`);
+  const D = cur.delete;
   for (let i = 0; i < sessions.length && !finished; i += opts.wave) {
     await Promise.all(sessions.slice(i, i + opts.wave).map(async (sid) => {
-      result.delete.sent++;
-      const r = await request('DELETE', { 'Mcp-Session-Id': sid, 'MCP-Protocol-Version': PROTOCOL }, undefined, postAgent);
-      if (r.status === 200 || r.status === 204) result.delete.ok++;
-      else countFailure(result.delete.failures, String(r.status || r.error));
+      D.sent++;
+      const r = await request('DELETE', '/mcp', { 'Mcp-Session-Id': sid, 'MCP-Protocol-Version': PROTOCOL }, undefined, postAgent);
+      if (r.status === 200 || r.status === 204) D.ok++;
+      else countFailure(D.failures, String(r.status || r.error));
     }));
   }
-  if (finished) return;
-  if (result.delete.ok !== result.delete.sent) problem(`${result.delete.sent - result.delete.ok} DELETEs failed: ${json(result.delete.failures)}`);
-  postAgent.destroy();  // the server's side of the keep-alive connections goes too
+  if (finished) return false;
+  if (D.ok !== D.sent) problem(`${D.sent - D.ok} DELETEs failed: ${json(D.failures)}`);
+  destroyAgents();  // the server's side of the keep-alive connections goes too
   await sleep(3000);
-  result.after = await snapshot('streams closed, sessions deleted');
-  if (result.after.metrics.sessions_active !== 0) problem(`ferry_sessions_active ${result.after.metrics.sessions_active} after every session was DELETEd`);
+  cur.after = await snapshot(`${tag}streams closed, sessions deleted`);
+  if (cur.after.metrics.sessions_active !== 0) problem(`ferry_sessions_active ${cur.after.metrics.sessions_active ?? cur.after.metrics.error} after every session was DELETEd`);
+  return !serverGone();
+}
+
+// --- Report ------------------------------------------------------------------------------------
+function finish(code) {
+  if (finished) return;
+  finished = true;
+  clearTimeout(deadlineTimer);
+  result.client_rss_mb = Number((process.memoryUsage().rss / 1048576).toFixed(1));
+  const C = result.cycles;
+  const idleKb = result.idle?.rss_kb ?? null;
+  const g = result.goals;
+  const peakKb = Math.max(0, ...C.flatMap((c) => [c.streams?.rss_kb ?? 0, c.posts_phase?.rss_kb ?? 0])) || null;
+  const allOpened = C.length === opts.cycles && C.every((c) => c.streams_opened >= opts.streams);
+  g.idle_under_goal = idleKb != null && idleKb < opts['idle-goal-mb'] * 1024;
+  g.all_streams_opened_and_kept = allOpened && C.every((c) => c.unexpected_stream_ends === 0);
+  g.streams_under_goal = allOpened && peakKb != null && peakKb < opts['streams-goal-mb'] * 1024;
+  g.posts_all_ok = C.length === opts.cycles && C.every((c) => c.posts.ok === opts.posts && c.posts.failed === 0);
+  const ok = code === 0 && Object.values(g).every(Boolean) && result.problems.length === 0;
+
+  const row = (name, s, extra = '') => {
+    const m = s?.metrics || {};
+    console.log(`  ${name.padEnd(36)} ${mb(s?.rss_kb).padStart(8)} ${mb(s?.hwm_kb).padStart(8)} ` +
+                `${String(m.sse_streams_open ?? '-').padStart(8)} ${String(m.sessions_active ?? '-').padStart(9)}  ${extra}`);
+  };
+  const perStream = (c, s) => (s?.rss_kb != null && idleKb != null && c.streams_opened
+    ? `${((s.rss_kb - idleKb) / c.streams_opened).toFixed(1)} KB/stream over idle` : '');
+  console.log('');
+  console.log(`Ferry memory with ${opts.streams} open SSE streams (server pid ${opts.pid}, 127.0.0.1:${opts.port})`);
+  console.log(`  ${'phase'.padEnd(36)} ${'RSS MB'.padStart(8)} ${'peak MB'.padStart(8)} ${'streams'.padStart(8)} ${'sessions'.padStart(9)}`);
+  row('idle (fresh start)', result.idle, `goal < ${opts['idle-goal-mb']} MB: ${g.idle_under_goal ? 'met' : 'MISSED'}`);
+  C.forEach((c, i) => {
+    const tag = opts.cycles > 1 ? `${i + 1}: ` : '';
+    row(`${tag}${c.streams_opened} streams open`, c.streams,
+        `goal < ${opts['streams-goal-mb']} MB: ${c.streams?.rss_kb != null && c.streams_opened >= opts.streams &&
+          c.streams.rss_kb < opts['streams-goal-mb'] * 1024 ? 'met' : 'MISSED'}; ${perStream(c, c.streams)}`);
+    row(`${tag}  + ${c.posts.sent} echo POSTs`, c.posts_phase, perStream(c, c.posts_phase));
+    const grown = c.streams?.rss_kb != null && idleKb != null ? c.streams.rss_kb - idleKb : null;
+    row(`${tag}streams closed, sessions DELETEd`, c.after,
+        c.after?.rss_kb != null && grown ? `${(100 * (c.streams.rss_kb - c.after.rss_kb) / Math.max(1, grown)).toFixed(0)}% of the growth given back` : '');
+  });
+  C.forEach((c, i) => {
+    const tag = opts.cycles > 1 ? `cycle ${i + 1}: ` : '';
+    const p = c.posts;
+    console.log(`  ${tag}streams opened: ${c.streams_opened}/${opts.streams}` +
+                (c.open_seconds != null ? ` in ${c.open_seconds.toFixed(1)} s (waves of ${opts.wave})` : '') +
+                `; ended early by the server: ${c.unexpected_stream_ends}` +
+                (Object.keys(c.open_failures).length ? `; open failures: ${json(c.open_failures)}` : ''));
+    console.log(`  ${tag}echo POSTs while streams open: ${p.ok}/${opts.posts} correct on ${p.sessions} sessions, ` +
+                `${opts['post-concurrency']} in flight; latency p50 ${p.p50_ms?.toFixed(2) ?? '-'} ms, ` +
+                `p99 ${p.p99_ms?.toFixed(2) ?? '-'} ms, max ${p.max_ms?.toFixed(2) ?? '-'} ms` +
+                (p.seconds ? ` (${(p.ok / p.seconds).toFixed(0)} req/s)` : '') +
+                (p.failed ? `; FAILED ${p.failed}: ${json(p.failures)}` : ''));
+    console.log(`  ${tag}DELETE: ${c.delete.ok}/${c.delete.sent} answered 200/204` +
+                (Object.keys(c.delete.failures).length ? ` (${json(c.delete.failures)})` : ''));
+  });
+  console.log(`  client (node) RSS ${result.client_rss_mb} MB`);
+  if (result.problems.length) console.log(`  problems: ${result.problems.length} (first: ${result.problems[0]})`);
+  console.log(`  result: ${ok ? 'all goals met' : `GOAL MISSED or FAILED (${Object.entries(g).filter(([, v]) => !v).map(([k]) => k).join(', ') || 'see problems'})`}`);
+  if (opts.json) {
+    try { fs.writeFileSync(opts.json, JSON.stringify(result, null, 2) + '\n'); } catch (e) { console.error(e); }
+  }
+  // Close every socket without waiting (the server sees the streams end), then leave.
+  closeStreams();
+  destroyAgents();
+  process.exitCode = ok ? 0 : 1;
+  setTimeout(() => process.exit(ok ? 0 : 1), 200).unref();
+}
+
+// --- Main --------------------------------------------------------------------------------------
+async function main() {
+  result.idle = await snapshot('idle');
+  if (result.idle.rss_kb == null) { problem(`cannot read /proc/${opts.pid}/status`); return finish(1); }
+  for (let k = 1; k <= opts.cycles; k++) {
+    if (!(await runCycle(k))) return finish(1);
+  }
   finish(0);
 }
 
