@@ -6,7 +6,7 @@
 # (performance.max_connections=20000, http.max_sessions=20000) is started from a copy of the binary;
 # streams.mjs (plain Node, node:http) then reads the server's VmRSS from /proc/PID/status right
 # away (idle), opens the streams in waves (per stream: POST initialize, POST
-# notifications/initialized, GET /mcp kept open after its priming event), measures VmRSS and the
+# notifications/initialized, GET /mcp kept open, its priming event read), measures VmRSS and the
 # /metrics gauges ferry_sse_streams_open and ferry_sessions_active, sends --posts tools/call echo
 # {"text":"hi"} on a few of those sessions while every stream stays open (every answer checked,
 # latency p50/p99; --post-concurrency connections, each bound to one of --post-sessions sessions,

@@ -177,7 +177,9 @@ Session::~Session() { correlation_->CancelAll(Error(ErrorCode::kCancelled, "the 
 
 Session::Intake Session::HandleText(std::string_view text, const std::shared_ptr<Outbound>& sink) {
   const auto& out = sink ? sink : outbound_;
-  auto value = parser_.Parse(text);
+  // One parser per thread: it keeps its buffers between messages, and sessions share threads.
+  thread_local jsonrpc::Parser parser;
+  auto value = parser.Parse(text);
   if (!value) {
     core_.metrics()
         .Request(transport_, telemetry::Method::kUnknown)
@@ -768,10 +770,19 @@ void Session::Start(jsonrpc::Request&& request, const Route& route,
     return;
   }
 
+  bool registered;
   {
     std::lock_guard lock(mutex_);
-    calls_.emplace(call->id.Key(), call);
-    running_++;
+    registered = calls_.emplace(call->id.Key(), call).second;
+    if (registered) running_++;
+  }
+  if (!registered) {
+    // HandleRequest checked for duplicates already; this closes the race with a request of the
+    // same id arriving on another thread (HTTP) in between.
+    ReplyError(call->id, route,
+               Error(ErrorCode::kInvalidRequest, "duplicate request id " + call->id.ToString() +
+                                                     ": a request with this id is still in flight"));
+    return;
   }
   auto& pool = execution == Execution::kBlocking ? core_.executors().blocking()
                                                  : core_.executors().cpu();

@@ -6,9 +6,10 @@
 //
 // Responses are routed by the session that received the request, never by id alone.
 //
-// Thread-safety: HandleText/HandleOversized are called by one reader thread at a time. Everything
-// else (handler completion, notifications, Shutdown) may happen on any thread; shared state is
-// guarded by mutex_ (in-flight calls) or atomics.
+// Thread-safety: every method may be called from any thread, including HandleText from several
+// threads at once (HTTP POSTs of one session arrive on different I/O threads; each thread parses
+// with its own parser). Shared state is guarded by mutex_ (in-flight calls, subscriptions) or is
+// atomic; client_ is written once, by initialize, before initialized_ is set.
 #pragma once
 
 #include <atomic>
@@ -158,7 +159,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Outbound> outbound_;
   const telemetry::Transport transport_;
   std::shared_ptr<runtime::CorrelationManager> correlation_;
-  jsonrpc::Parser parser_;  // reader thread only
 
   std::atomic<bool> initialized_{false};
   std::atomic<bool> batches_allowed_{false};

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -472,6 +473,34 @@ TEST_F(SessionTest, PerMessageSinksGetTheirAnswerAndRelatedMessages) {
   auto events = slow->WaitForLast("unanswered");
   EXPECT_EQ(events.back(), "unanswered");
   EXPECT_EQ(out_->size(), 0u);  // nothing went to the session's own stream
+}
+
+// HTTP delivers one session's POSTs on several I/O threads at once.
+TEST_F(SessionTest, HandleTextIsSafeFromSeveralThreadsAtOnce) {
+  Initialize();
+  constexpr int kPerThread = 2000;
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      auto sink = std::make_shared<RecordingSink>();
+      for (int i = 0; i < kPerThread; ++i) {
+        const int id = t * kPerThread + i;
+        const std::string text = R"({"jsonrpc":"2.0","id":)" + std::to_string(id) +
+                                 R"(,"method":"ping","params":{"pad":")" +
+                                 std::string(static_cast<std::size_t>(i % 64), 'x') + R"("}})";
+        if (session_->HandleText(text, sink) != Session::Intake::kAnswer) wrong++;
+      }
+      auto events = sink->Wait(kPerThread);
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string want = R"(respond {"jsonrpc":"2.0","id":)" +
+                                 std::to_string(t * kPerThread + i) + R"(,"result":{}})";
+        if (i >= static_cast<int>(events.size()) || events[i] != want) wrong++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST_F(SessionTest, ImplicitInitializationServesAtOnce) {
