@@ -1362,7 +1362,8 @@ class Loader {
   Result<void> CheckSecrets() const {
     for (const KeySpec& spec : Keys()) {
       if (!spec.secret) continue;
-      const StringList& items = std::get<StringList>(spec.access.get(config_));
+      const Value value = spec.access.get(config_);  // get() returns by value: keep it alive
+      const StringList& items = std::get<StringList>(value);
       if (std::find(items.begin(), items.end(), kRedacted) == items.end()) continue;
       return Fail(ErrorCode::kInvalidConfig,
                   FullName(spec) + " (from " + Origin(spec) + ") holds the " +
