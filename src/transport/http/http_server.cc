@@ -290,10 +290,21 @@ Response HttpServer::Impl::Builtin(const Request& request, std::string_view path
     r.set(field::content_type, telemetry::kExpositionContentType);
     core_.metrics().RenderTo(r.body());
   } else if (path == "/ready") {
-    const bool ready = !stopping_.load();
-    r.result(ready ? status::ok : status::service_unavailable);
+    // Ready means new work would be taken: not shutting down and room in the pools' queues (a
+    // load balancer should send the next request elsewhere otherwise). A server out of connection
+    // slots answers the probe itself with 503 at accept.
+    auto& executors = core_.executors();
+    const char* why = nullptr;
+    if (stopping_.load()) {
+      why = "stopping";
+    } else if (executors.cpu().queue_depth() >= executors.cpu().capacity() ||
+               executors.blocking().queue_depth() >= executors.blocking().capacity()) {
+      why = "work queues full";
+    }
+    r.result(why ? status::service_unavailable : status::ok);
     r.set(field::content_type, "application/json");
-    r.body() = ready ? R"({"status":"ready"})" : R"({"status":"stopping"})";
+    r.body() = why ? std::string(R"({"status":"not ready","reason":")") + why + R"("})"
+                   : std::string(R"({"status":"ready"})");
   } else {
     r.result(status::not_found);
     r.set(field::content_type, "text/plain; charset=utf-8");
