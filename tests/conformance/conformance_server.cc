@@ -44,10 +44,12 @@
 
 #include "app/commands.h"
 #include "ferry/server.h"
+#include "../fixtures/registrar.h"
 
 namespace {
 
 namespace json = boost::json;
+using ferry::testing::Registrar;
 using ferry::ErrorCode;
 using ferry::Execution;
 using ferry::Fail;
@@ -217,18 +219,6 @@ ferry::Completion CompleteFrom(const std::vector<std::string>& candidates,
   completion.total = static_cast<std::int64_t>(completion.values.size());
   return completion;
 }
-
-// Keeps the first registration failure, so a long list of Add* calls reads as a list.
-class Registrar {
- public:
-  void operator()(Result<void> r) {
-    if (status_ && !r) status_ = std::move(r);
-  }
-  Result<void> status() const { return status_; }
-
- private:
-  Result<void> status_;
-};
 
 // Handlers do not assume the server validated the arguments against the input schema: a missing
 // check there must show up as a clear tool error, not as a crash.
