@@ -3,20 +3,21 @@
 #include <malloc.h>
 #include <pthread.h>
 
+#include <charconv>
 #include <condition_variable>
+#include <cstring>
 #include <thread>
 #include <unordered_set>
 #include <vector>
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "common/log.h"
 #include "protocol/server_core.h"
 #include "transport/http/admission.h"
 #include "transport/http/event_store.h"
+#include "transport/http/http_message.h"
 #include "transport/http/mcp_endpoint.h"
 #include "transport/http/security.h"
 #include "runtime/stop_signal.h"
@@ -25,20 +26,15 @@ namespace ferry::transport::http {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
-using beast_http::field;
-using beast_http::status;
+using Clock = std::chrono::steady_clock;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+// Read buffers start this small (10,000 idle SSE clients) and grow for large requests.
+constexpr std::size_t kInitialReadBuffer = 4 * 1024;
+constexpr std::size_t kReadChunk = 4 * 1024;
 
 bool IsMcpPath(std::string_view path) {
   return path == "/mcp" || path == "/sse" || path == "/messages";
-}
-
-std::optional<std::string_view> HeaderOf(const Request& r, field f) {
-  auto it = r.find(f);
-  if (it == r.end()) return std::nullopt;
-  return std::string_view(it->value().data(), it->value().size());
 }
 
 std::vector<std::string> OrDefault(const std::vector<std::string>& configured,
@@ -46,13 +42,85 @@ std::vector<std::string> OrDefault(const std::vector<std::string>& configured,
   return configured.empty() ? fallback : configured;
 }
 
+// A connection's received bytes: [0, used) is the current request and whatever followed it.
+struct ReadBuffer {
+  std::vector<char> data = std::vector<char>(kInitialReadBuffer);
+  std::size_t used = 0;
+
+  std::string_view view() const { return {data.data(), used}; }
+  // Room for at least kReadChunk more bytes, within `cap` in total; false when at the cap.
+  bool Reserve(std::size_t cap) {
+    if (data.size() - used >= kReadChunk) return true;
+    if (data.size() >= cap) return used < data.size();
+    data.resize(std::min(cap, std::max(data.size() * 2, used + kReadChunk)));
+    return true;
+  }
+  asio::mutable_buffer free_space() { return asio::buffer(data.data() + used, data.size() - used); }
+  // Drops the first `n` bytes (a finished request), keeping what a pipelining client sent next.
+  void Consume(std::size_t n) {
+    std::memmove(data.data(), data.data() + n, used - n);
+    used -= n;
+    // A large request grew the buffer; idle connections keep it small.
+    if (used == 0 && data.size() > 16 * kInitialReadBuffer) {
+      data = std::vector<char>(kInitialReadBuffer);
+    }
+  }
+};
+
 }  // namespace
 
-// State one connection shares with the threads that wake it.
-struct ConnectionState {
-  explicit ConnectionState(asio::any_io_executor executor) : wake_timer(executor) {}
+// One connection's socket and timers, shared with the threads that wake it. Everything but
+// wake-ups (posted) runs on the connection's I/O thread.
+//
+// Timeouts use one lazily re-armed timer: setting a deadline only stores a time, and the timer is
+// re-armed only when the new deadline is earlier than the one it waits for. A request answered
+// in one read and one write therefore touches no timer at all (per-operation timers cost about
+// 4% of the CPU of a small request).
+struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
+  explicit ConnectionState(tcp::socket s)
+      : socket(std::move(s)),
+        wake_timer(socket.get_executor()),
+        deadline_timer(socket.get_executor()) {}
+
+  void SetDeadline(std::chrono::milliseconds timeout) {
+    deadline = Clock::now() + timeout;
+    if (deadline < armed) Arm();
+  }
+  void ClearDeadline() { deadline = Clock::time_point::max(); }
+
+  void Arm() {
+    armed = deadline;
+    deadline_timer.expires_at(armed);
+    deadline_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec == asio::error::operation_aborted || self->closed) return;
+      self->armed = Clock::time_point::max();
+      if (self->deadline == Clock::time_point::max()) return;
+      if (Clock::now() < self->deadline) {
+        self->Arm();  // the deadline moved later while the timer waited
+        return;
+      }
+      self->timed_out = true;
+      boost::system::error_code ignored;
+      self->socket.cancel(ignored);
+    });
+  }
+
+  void Close() {
+    closed = true;
+    boost::system::error_code ignored;
+    deadline_timer.cancel();
+    wake_timer.cancel();
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
+  }
+
+  tcp::socket socket;
   asio::steady_timer wake_timer;  // cancelled to wake the connection's coroutine
-  beast::tcp_stream* stream = nullptr;
+  asio::steady_timer deadline_timer;
+  Clock::time_point deadline = Clock::time_point::max();  // when the current operation must end
+  Clock::time_point armed = Clock::time_point::max();     // when deadline_timer fires
+  bool timed_out = false;
+  bool closed = false;
   bool idle = true;  // waiting for a request (I/O thread only)
 };
 
@@ -92,15 +160,30 @@ class HttpServer::Impl {
   asio::awaitable<void> Accept();
   asio::awaitable<void> Refuse(tcp::socket socket);
   asio::awaitable<void> Serve(tcp::socket socket, ConnectionLimiter::Ticket ticket);
+  // Reads one request into `request`; false when the connection must close without an answer
+  // (closed by the peer, timed out, shutting down). A malformed request comes back as true with
+  // parser.error_status() set.
+  asio::awaitable<bool> ReadRequest(ConnectionState& state, ReadBuffer& in, RequestParser& parser,
+                                    HttpRequest& request);
+  // Writes all of `data`: at once when the socket takes it (the usual case: no timer, no
+  // suspension), else asynchronously within http.write_timeout.
+  asio::awaitable<bool> Send(ConnectionState& state, std::string_view data);
   // Admission and security for one request: a response when it is refused.
-  std::optional<Response> Screen(const Request& request, std::string_view client);
-  Response Builtin(const Request& request, std::string_view path);
-  asio::awaitable<bool> Drain(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                              ConnectionState& state, Reply& reply, const Request& request);
+  std::optional<HttpResponse> Screen(const HttpRequest& request, std::string_view client);
+  HttpResponse Builtin(const HttpRequest& request, std::string_view path);
+  struct StreamContext {
+    int minor_version;
+    bool keep_alive;
+  };
+  asio::awaitable<bool> Drain(ConnectionState& state, ReadBuffer& in, Reply& reply,
+                              StreamContext request);
   // Drain's body: writes the stream, waiting with `wait`; stops when `closed` turns true.
   using WaitFn = std::function<asio::awaitable<bool>(std::chrono::milliseconds)>;
-  asio::awaitable<bool> Stream(beast::tcp_stream& stream, ConnectionState& state, Reply& reply,
-                               const Request& request, const bool& closed, const WaitFn& wait);
+  asio::awaitable<bool> Stream(ConnectionState& state, Reply& reply, StreamContext request,
+                               const bool& closed, const WaitFn& wait);
+  // A request stream whose answer is ready and came first: one JSON response.
+  asio::awaitable<bool> SendJson(ConnectionState& state, Reply& reply, StreamContext request,
+                                 EventStream::Batch batch);
   asio::awaitable<void> Housekeeping();
 
   protocol::ServerCore& core_;
@@ -205,63 +288,128 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
 asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket) {
   core_.metrics().HttpRejection(telemetry::RejectReason::kMaxConnections).Inc();
   core_.metrics().HttpResponse(503).Inc();
-  beast::tcp_stream stream(std::move(socket));
-  Response r{status::service_unavailable, 11};
-  r.set(field::retry_after, "1");
-  r.set(field::content_type, "text/plain; charset=utf-8");
+  auto state = std::make_shared<ConnectionState>(std::move(socket));
+  HttpResponse r(503);
+  r.Set("Retry-After", "1");
+  r.Set("Content-Type", "text/plain; charset=utf-8");
   r.body() = "too many connections (performance.max_connections = " +
              std::to_string(config_.performance.max_connections) + ")\n";
-  r.keep_alive(false);
-  r.prepare_payload();
-  stream.expires_after(config_.http.write_timeout);
-  co_await beast_http::async_write(stream, r, kTuple);
-  boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  r.set_keep_alive(false);
+  std::string out;
+  r.SerializeTo(out, 1);
+  co_await Send(*state, out);
+  state->Close();
 }
 
-std::optional<Response> HttpServer::Impl::Screen(const Request& request,
-                                                 std::string_view client) {
-  const unsigned v = request.version();
-  const bool ka = request.keep_alive();
-  auto refuse = [&](status code, std::string text) {
-    Response r{code, v};
-    r.keep_alive(ka);
-    r.set(field::content_type, "text/plain; charset=utf-8");
+asio::awaitable<bool> HttpServer::Impl::Send(ConnectionState& state, std::string_view data) {
+  boost::system::error_code ec;
+  std::size_t n = state.socket.write_some(asio::buffer(data), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    n = 0;
+  } else if (ec) {
+    co_return false;
+  }
+  if (n == data.size()) co_return true;
+  state.SetDeadline(config_.http.write_timeout);
+  auto [write_ec, written] = co_await asio::async_write(state.socket, asio::buffer(data.substr(n)),
+                                                        kTuple);
+  state.ClearDeadline();
+  co_return !write_ec;
+}
+
+asio::awaitable<bool> HttpServer::Impl::ReadRequest(ConnectionState& state, ReadBuffer& in,
+                                                    RequestParser& parser, HttpRequest& request) {
+  // Raw bytes may exceed the body limit by the chunked framing; past this the request is refused.
+  const std::size_t cap = 2 * (static_cast<std::size_t>(config_.http.max_header_size) +
+                               static_cast<std::size_t>(config_.protocol.max_message_size)) +
+                          64 * 1024;
+  parser.Reset();
+  state.idle = true;
+  // From its first byte a request counts as in flight (graceful shutdown waits for it).
+  auto mark_busy = [&] {
+    if (state.idle) {
+      state.idle = false;
+      busy_.fetch_add(1);
+    }
+  };
+  auto status = RequestParser::Status::kNeedMore;
+  if (in.used > 0) {
+    mark_busy();  // a pipelined request is already here
+    status = parser.Parse(in.view(), request);
+  }
+  state.SetDeadline(state.idle ? config_.http.connection_timeout : config_.http.header_timeout);
+  bool deadline_for_head = !state.idle;
+  bool deadline_for_body = false;
+  bool continued = false;
+  while (status == RequestParser::Status::kNeedMore) {
+    if (!in.Reserve(cap)) co_return false;  // unreachable with the parser's own limits
+    auto [ec, n] = co_await state.socket.async_read_some(in.free_space(), kTuple);
+    if (ec) co_return false;  // closed, reset, timed out or shutting down
+    in.used += n;
+    mark_busy();
+    status = parser.Parse(in.view(), request);
+    if (status != RequestParser::Status::kNeedMore) break;
+    // A request that needs more than one read gets http.header_timeout for its head (against
+    // slowloris), then again for its body.
+    if (!deadline_for_head) {
+      deadline_for_head = true;
+      state.SetDeadline(config_.http.header_timeout);
+    }
+    if (parser.headers_done() && !deadline_for_body) {
+      deadline_for_body = true;
+      state.SetDeadline(config_.http.header_timeout);
+      if (request.expect_continue && !continued) {
+        continued = true;
+        if (!co_await Send(state, "HTTP/1.1 100 Continue\r\n\r\n")) co_return false;
+      }
+    }
+  }
+  state.ClearDeadline();
+  co_return true;
+}
+
+std::optional<HttpResponse> HttpServer::Impl::Screen(const HttpRequest& request,
+                                                     std::string_view client) {
+  const bool ka = request.keep_alive;
+  auto refuse = [&](int code, std::string text) {
+    HttpResponse r(code);
+    r.set_keep_alive(ka);
+    r.Set("Content-Type", "text/plain; charset=utf-8");
     r.body() = std::move(text) + "\n";
     return r;
   };
   // DNS rebinding: a web page must not reach a loopback server through a name it controls.
   auto& metrics = core_.metrics();
-  if (auto host = CheckHost(HeaderOf(request, field::host).value_or(""), origin_); !host) {
+  if (auto host = CheckHost(request.Header("Host").value_or(""), origin_); !host) {
     metrics.HttpRejection(telemetry::RejectReason::kHostForbidden).Inc();
-    return refuse(status::forbidden, host.error().message);
+    return refuse(403, host.error().message);
   }
-  const auto origin = HeaderOf(request, field::origin);
-  if (request.method() == beast_http::verb::options) {
-    auto acrm = HeaderOf(request, field::access_control_request_method);
+  const auto origin = request.Header("Origin");
+  if (request.method == Method::kOptions) {
+    auto acrm = request.Header("Access-Control-Request-Method");
     if (IsPreflight("OPTIONS", origin, acrm)) {
       auto pre = CorsPreflight(cors_, origin, acrm,
-                               HeaderOf(request, field::access_control_request_headers));
-      Response r{pre.allowed ? status::no_content : status::forbidden, v};
-      r.keep_alive(ka);
-      for (auto& [name, value] : pre.headers) r.set(name, value);
+                               request.Header("Access-Control-Request-Headers"));
+      HttpResponse r(pre.allowed ? 204 : 403);
+      r.set_keep_alive(ka);
+      for (auto& [name, value] : pre.headers) r.Set(name, value);
       return r;
     }
-    Response r{status::no_content, v};
-    r.keep_alive(ka);
-    r.set(field::allow, "GET, POST, DELETE, OPTIONS");
+    HttpResponse r(204);
+    r.set_keep_alive(ka);
+    r.Set("Allow", "GET, POST, DELETE, OPTIONS");
     return r;
   }
   if (auto ok = CheckOrigin(origin, origin_); !ok) {
     metrics.HttpRejection(telemetry::RejectReason::kOriginForbidden).Inc();
-    return refuse(status::forbidden, ok.error().message);
+    return refuse(403, ok.error().message);
   }
   if (auth_) {
-    if (auto ok = auth_->Check(HeaderOf(request, field::authorization)); !ok) {
+    if (auto ok = auth_->Check(request.Header("Authorization")); !ok) {
       metrics.HttpRejection(telemetry::RejectReason::kUnauthorized).Inc();
       const auto kind = BearerErrorOf(ok.error());
-      Response r = refuse(static_cast<status>(HttpStatusFor(kind)), ok.error().message);
-      r.set(field::www_authenticate, WwwAuthenticate(kind));
+      HttpResponse r = refuse(HttpStatusFor(kind), ok.error().message);
+      r.Set("WWW-Authenticate", WwwAuthenticate(kind));
       return r;
     }
   }
@@ -269,25 +417,25 @@ std::optional<Response> HttpServer::Impl::Screen(const Request& request,
     auto decision = rate_limiter_.Check(client);
     if (!decision.allowed) {
       metrics.HttpRejection(telemetry::RejectReason::kRateLimited).Inc();
-      Response r = refuse(status::too_many_requests,
-                          "rate limit exceeded (performance.rate_limit_requests = " +
-                              std::to_string(config_.performance.rate_limit_requests) + ")");
-      r.set(field::retry_after, std::to_string(decision.retry_after_seconds));
+      HttpResponse r = refuse(429, "rate limit exceeded (performance.rate_limit_requests = " +
+                                       std::to_string(config_.performance.rate_limit_requests) +
+                                       ")");
+      r.Set("Retry-After", std::to_string(decision.retry_after_seconds));
       return r;
     }
   }
   return std::nullopt;
 }
 
-Response HttpServer::Impl::Builtin(const Request& request, std::string_view path) {
-  Response r{status::ok, request.version()};
-  r.keep_alive(request.keep_alive());
-  r.set(field::cache_control, "no-store");
+HttpResponse HttpServer::Impl::Builtin(const HttpRequest& request, std::string_view path) {
+  HttpResponse r(200);
+  r.set_keep_alive(request.keep_alive);
+  r.Set("Cache-Control", "no-store");
   if (path == "/health") {
-    r.set(field::content_type, "application/json");
+    r.Set("Content-Type", "application/json");
     r.body() = R"({"status":"ok"})";
   } else if (path == "/metrics") {
-    r.set(field::content_type, telemetry::kExpositionContentType);
+    r.Set("Content-Type", telemetry::kExpositionContentType);
     core_.metrics().RenderTo(r.body());
   } else if (path == "/ready") {
     // Ready means new work would be taken: not shutting down and room in the pools' queues (a
@@ -301,121 +449,82 @@ Response HttpServer::Impl::Builtin(const Request& request, std::string_view path
                executors.blocking().queue_depth() >= executors.blocking().capacity()) {
       why = "work queues full";
     }
-    r.result(why ? status::service_unavailable : status::ok);
-    r.set(field::content_type, "application/json");
+    r.set_status(why ? 503 : 200);
+    r.Set("Content-Type", "application/json");
     r.body() = why ? std::string(R"({"status":"not ready","reason":")") + why + R"("})"
                    : std::string(R"({"status":"ready"})");
   } else {
-    r.result(status::not_found);
-    r.set(field::content_type, "text/plain; charset=utf-8");
+    r.set_status(404);
+    r.Set("Content-Type", "text/plain; charset=utf-8");
     r.body() = "not found\n";
   }
-  r.prepare_payload();
   return r;
 }
 
 asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket,
                                               ConnectionLimiter::Ticket ticket) {
-  beast::tcp_stream stream(std::move(socket));
   auto& metrics = core_.metrics();
   metrics.ConnectionsAccepted(telemetry::Transport::kHttp).Inc();
   auto open = metrics.ConnectionsOpen(telemetry::Transport::kHttp).Track();
-  auto state = std::make_shared<ConnectionState>(stream.get_executor());
-  state->stream = &stream;
+  auto state = std::make_shared<ConnectionState>(std::move(socket));
   {
     std::lock_guard lock(live_mutex_);
     live_.insert(state);
   }
   boost::system::error_code ec;
-  const auto peer = stream.socket().remote_endpoint(ec);
+  state->socket.non_blocking(true, ec);
+  const auto peer = state->socket.remote_endpoint(ec);
   const std::string client =
       ec ? std::string("unknown") : RateLimitKeyForAddress(peer.address().to_string());
-  beast::flat_buffer buffer;
   std::weak_ptr<ConnectionState> weak = state;
-  const auto executor = stream.get_executor();
+  const auto executor = state->socket.get_executor();
   std::function<void()> wake = [weak, executor] {
     asio::post(executor, [weak] {
       if (auto s = weak.lock()) s->wake_timer.cancel();
     });
   };
 
-  while (!stopping_.load()) {
-    // Idle keep-alive: wait for the first byte of the next request.
-    state->idle = true;
-    if (buffer.size() == 0) {
-      // A large request grew the buffer; idle connections (10,000 SSE clients) keep it small.
-      if (buffer.capacity() > 64 * 1024) buffer.shrink_to_fit();
-      stream.expires_after(config_.http.connection_timeout);
-      auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(4 * 1024), kTuple);
-      if (read_ec) break;
-      buffer.commit(n);
+  ReadBuffer in;
+  RequestParser parser({.max_header_bytes = static_cast<std::size_t>(config_.http.max_header_size),
+                        .max_body_bytes = static_cast<std::size_t>(config_.protocol.max_message_size)});
+  HttpRequest request;
+  std::string out;  // the serialized response, reused
+  struct BusyGuard {
+    std::atomic<int>& busy;
+    bool held = false;
+    void Release() {
+      if (std::exchange(held, false)) busy.fetch_sub(1);
     }
-    state->idle = false;
-    busy_.fetch_add(1);
-    struct BusyGuard {
-      std::atomic<int>& busy;
-      ~BusyGuard() { busy.fetch_sub(1); }
-    } busy_guard{busy_};
+    ~BusyGuard() { Release(); }
+  };
 
-    beast_http::request_parser<beast_http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(config_.http.max_header_size));
-    parser.body_limit(static_cast<std::uint64_t>(config_.protocol.max_message_size));
-    stream.expires_after(config_.http.header_timeout);
-    auto [header_ec, header_n] = co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
-    std::optional<Response> early;
-    if (header_ec == beast_http::error::body_limit) {
-      // Content-Length alone already exceeds the limit: refuse before reading the body.
-      early = JsonRpcErrorResponse(status::payload_too_large, jsonrpc::kInvalidRequest,
-                                   "request body exceeds protocol.max_message_size (" +
-                                       std::to_string(config_.protocol.max_message_size) +
-                                       " bytes)",
-                                   11, false);
-    } else if (header_ec == beast_http::error::header_limit) {
-      early = JsonRpcErrorResponse(status::request_header_fields_too_large,
-                                   jsonrpc::kInvalidRequest,
-                                   "request headers exceed http.max_header_size", 11, false);
-    } else if (header_ec == beast::error::timeout) {
-      break;  // slowloris: headers did not arrive in time; just close
-    } else if (header_ec) {
-      if (header_ec == beast_http::error::end_of_stream || header_ec == asio::error::eof) break;
-      early = JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,
-                                   "malformed HTTP request: " + header_ec.message(), 11, false);
+  while (!stopping_.load()) {
+    if (!co_await ReadRequest(*state, in, parser, request)) {
+      if (!state->idle) busy_.fetch_sub(1);
+      break;
     }
-    if (!early) {
-      auto& head = parser.get();
-      if (beast::iequals(head[field::expect], "100-continue")) {
-        beast_http::response<beast_http::empty_body> cont{status::continue_, head.version()};
-        stream.expires_after(config_.http.write_timeout);
-        auto [cont_ec, cont_n] = co_await beast_http::async_write(stream, cont, kTuple);
-        if (cont_ec) break;
-      }
-    }
-    if (!early) {
-      stream.expires_after(config_.http.header_timeout);
-      auto [body_ec, body_n] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
-      if (body_ec == beast_http::error::body_limit) {
-        early = JsonRpcErrorResponse(status::payload_too_large, jsonrpc::kInvalidRequest,
-                                     "request body exceeds protocol.max_message_size", 11, false);
-      } else if (body_ec) {
-        break;  // timeout or a client that went away mid-body
-      }
-    }
-    if (early) {
-      const int code = early->result_int();
+    BusyGuard busy_guard{busy_, true};
+
+    if (parser.error_status() != 0) {
+      const int code = parser.error_status();
       metrics.HttpResponse(code).Inc();
       if (code == 413) metrics.HttpRejection(telemetry::RejectReason::kBodyTooLarge).Inc();
       if (code == 431) metrics.HttpRejection(telemetry::RejectReason::kHeadersTooLarge).Inc();
       if (code == 400) metrics.HttpRejection(telemetry::RejectReason::kBadRequest).Inc();
-      stream.expires_after(config_.http.write_timeout);
-      co_await beast_http::async_write(stream, *early, kTuple);
+      const auto r = JsonRpcErrorResponse(code, jsonrpc::kInvalidRequest,
+                                          (code == 400 ? "malformed HTTP request: " : "") +
+                                              parser.error(),
+                                          false);
+      out.clear();
+      r.SerializeTo(out, 1);
+      co_await Send(*state, out);
       break;
     }
 
-    Request request = parser.release();
-    const std::string_view target(request.target().data(), request.target().size());
-    const std::string_view path = target.substr(0, target.find('?'));
-    bool keep_alive = request.keep_alive();
-
+    const std::string_view path = request.Path();
+    const StreamContext context{request.minor_version,
+                                request.keep_alive && !stopping_.load()};
+    const bool head_only = request.method == Method::kHead;
     Reply reply;
     if (!IsMcpPath(path)) {
       reply.response = Builtin(request, path);
@@ -424,61 +533,92 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket,
     } else {
       reply = endpoint_.Handle(request, wake);
     }
-    const auto cors = CorsActual(cors_, HeaderOf(request, field::origin));
-    for (const auto& [name, value] : cors.headers) reply.response.set(name, value);
+    for (const auto& [name, value] : CorsActual(cors_, request.Header("Origin")).headers) {
+      reply.response.Set(name, value);
+    }
+    // The request is answered from here on; its bytes go (a pipelined next request stays).
+    in.Consume(parser.consumed());
 
-    if (!reply.stream) {
-      reply.response.keep_alive(keep_alive && !stopping_.load());
-      if (reply.response.body().size() || reply.response.result() != status::no_content) {
-        reply.response.prepare_payload();
-      }
-      metrics.HttpResponse(reply.response.result_int()).Inc();
-      stream.expires_after(config_.http.write_timeout);
-      auto [write_ec, write_n] = co_await beast_http::async_write(stream, reply.response, kTuple);
-      if (write_ec || !reply.response.keep_alive()) break;
+    if (reply.stream && reply.stream->kind() == EventStream::Kind::kRequest &&
+        reply.stream->Decide() == EventStream::Mode::kJson) {
+      // The usual case for quick tools: the answer is ready and came first.
+      const bool reusable = co_await SendJson(*state, reply, context, reply.stream->Take());
+      if (reply.on_close) reply.on_close();
+      if (!reusable) break;
       continue;
     }
-    const bool reusable = co_await Drain(stream, buffer, *state, reply, request);
+    if (!reply.stream) {
+      reply.response.set_keep_alive(context.keep_alive && reply.response.keep_alive() &&
+                                    !stopping_.load());
+      metrics.HttpResponse(reply.response.status()).Inc();
+      out.clear();
+      reply.response.SerializeTo(out, context.minor_version, head_only);
+      if (!co_await Send(*state, out) || !reply.response.keep_alive()) break;
+      continue;
+    }
+    // A GET stream may stay open for the session's life: it is not a request in flight.
+    if (reply.stream->kind() != EventStream::Kind::kRequest) busy_guard.Release();
+    const bool reusable = co_await Drain(*state, in, reply, context);
     metrics.HttpResponse(200).Inc();
     if (reply.on_close) reply.on_close();
-    if (!reusable || !keep_alive) break;
+    if (!reusable || !context.keep_alive) break;
   }
 
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.close();
-  state->stream = nullptr;  // posted shutdown lambdas may still hold `state`
+  state->Close();
   {
     std::lock_guard lock(live_mutex_);
     live_.erase(state);
   }
 }
 
+asio::awaitable<bool> HttpServer::Impl::SendJson(ConnectionState& state, Reply& reply,
+                                                 StreamContext request, EventStream::Batch batch) {
+  HttpResponse& r = reply.response;
+  if (batch.items.empty()) {
+    r.set_status(202);  // cancelled: nothing to answer
+  } else {
+    r.Set("Content-Type", "application/json");
+    r.body() = std::move(batch.items.front().data);
+  }
+  r.set_keep_alive(request.keep_alive && !stopping_.load());
+  core_.metrics().HttpResponse(r.status()).Inc();
+  std::string out;
+  r.SerializeTo(out, request.minor_version);
+  co_return co_await Send(state, out) && r.keep_alive();
+}
+
 // Writes a stream's messages: one JSON response when the answer comes first, else SSE events
 // until the answer (request streams) or the end of the session (standalone streams). Returns
 // whether the connection can carry another request.
-asio::awaitable<bool> HttpServer::Impl::Drain(beast::tcp_stream& stream,
-                                              beast::flat_buffer& buffer, ConnectionState& state,
-                                              Reply& reply, const Request& request) {
+asio::awaitable<bool> HttpServer::Impl::Drain(ConnectionState& state, ReadBuffer& in,
+                                              Reply& reply, StreamContext request) {
   auto& es = *reply.stream;
 
-  // A read kept pending on the raw socket (no tcp_stream deadline) notices a client that hangs up
-  // while we only write, so its stream is released at once rather than at the next keepalive.
-  // Bytes it reads (a pipelined request) stay in `buffer` for the next request.
+  // A read kept pending while we only write notices a client that hangs up, so its stream is
+  // released at once rather than at the next keepalive. Bytes it reads (a pipelined request)
+  // stay in `in` for the next request.
   struct Watch {
     bool done = false;
     bool closed = false;
   };
   auto watch = std::make_shared<Watch>();
-  asio::co_spawn(
-      stream.get_executor(),
-      [&socket = stream.socket(), &buffer, &state, watch]() -> asio::awaitable<void> {
-        auto [ec, n] = co_await socket.async_read_some(buffer.prepare(4096), kTuple);
-        if (!ec) buffer.commit(n);
-        watch->closed = ec && ec != asio::error::operation_aborted;
-        watch->done = true;
-        state.wake_timer.cancel();
-      },
-      asio::detached);
+  const std::size_t cap = 2 * (static_cast<std::size_t>(config_.http.max_header_size) +
+                               static_cast<std::size_t>(config_.protocol.max_message_size)) +
+                          64 * 1024;
+  if (in.Reserve(cap)) {
+    asio::co_spawn(
+        state.socket.get_executor(),
+        [&state, &in, watch]() -> asio::awaitable<void> {
+          auto [ec, n] = co_await state.socket.async_read_some(in.free_space(), kTuple);
+          if (!ec) in.used += n;
+          watch->closed = (ec && ec != asio::error::operation_aborted) || (!ec && n == 0);
+          watch->done = true;
+          state.wake_timer.cancel();
+        },
+        asio::detached);
+  } else {
+    watch->done = true;  // a client that sent this much ahead is not watched; writes still fail
+  }
 
   // Waits for a wake-up or `timeout`; true when woken. Never waits while the stream has work:
   // a wake-up posted while this coroutine was writing found no wait to cancel.
@@ -488,25 +628,22 @@ asio::awaitable<bool> HttpServer::Impl::Drain(beast::tcp_stream& stream,
     auto [ec] = co_await state.wake_timer.async_wait(kTuple);
     co_return static_cast<bool>(ec);
   };
+  const bool reusable = co_await Stream(state, reply, request, watch->closed, wait);
   // Ends the watch read before the connection reads its next request.
-  auto end_watch = [&]() -> asio::awaitable<void> {
-    if (!watch->done) {
-      boost::system::error_code ignored;
-      stream.socket().cancel(ignored);
-      while (!watch->done) {
-        state.wake_timer.expires_after(std::chrono::seconds(1));
-        co_await state.wake_timer.async_wait(kTuple);
-      }
+  if (!watch->done) {
+    boost::system::error_code ignored;
+    state.socket.cancel(ignored);
+    while (!watch->done) {
+      state.wake_timer.expires_after(std::chrono::seconds(1));
+      co_await state.wake_timer.async_wait(kTuple);
     }
-  };
-  const bool reusable = co_await Stream(stream, state, reply, request, watch->closed, wait);
-  co_await end_watch();
+  }
   co_return reusable && !watch->closed;
 }
 
-asio::awaitable<bool> HttpServer::Impl::Stream(beast::tcp_stream& stream, ConnectionState& state,
-                                               Reply& reply, const Request& request,
-                                               const bool& closed, const WaitFn& wait) {
+asio::awaitable<bool> HttpServer::Impl::Stream(ConnectionState& state, Reply& reply,
+                                               StreamContext request, const bool& closed,
+                                               const WaitFn& wait) {
   auto& es = *reply.stream;
   const bool request_stream = es.kind() == EventStream::Kind::kRequest;
 
@@ -516,44 +653,32 @@ asio::awaitable<bool> HttpServer::Impl::Stream(beast::tcp_stream& stream, Connec
       const auto mode = es.Decide();
       if (mode == EventStream::Mode::kSse) break;
       if (mode == EventStream::Mode::kJson) {
-        auto batch = es.Take();
-        Response& r = reply.response;
-        if (batch.items.empty()) {
-          r.result(status::accepted);  // cancelled: nothing to answer
-        } else {
-          r.set(field::content_type, "application/json");
-          r.body() = std::move(batch.items.front().data);
-        }
-        r.keep_alive(request.keep_alive() && !stopping_.load());
-        r.prepare_payload();
-        stream.expires_after(config_.http.write_timeout);
-        auto [ec, n] = co_await beast_http::async_write(stream, r, kTuple);
-        co_return !ec && r.keep_alive();
+        co_return co_await SendJson(state, reply, request, es.Take());
       }
       if (closed) co_return false;
       co_await wait(config_.sse.keepalive_interval);
     }
   }
 
-  beast_http::response<beast_http::empty_body> head{status::ok, request.version()};
-  for (const auto& h : reply.response) head.set(h.name_string(), h.value());
-  head.result(status::ok);
-  head.set(field::content_type, "text/event-stream");
-  head.set(field::cache_control, "no-cache");
-  head.keep_alive(request.keep_alive());
-  head.chunked(true);
-  beast_http::response_serializer<beast_http::empty_body> serializer(head);
+  HttpResponse& head = reply.response;
+  head.set_status(200);
+  head.Set("Content-Type", "text/event-stream");
+  head.Set("Cache-Control", "no-cache");
+  head.set_keep_alive(request.keep_alive);
   auto& metrics = core_.metrics();
   auto open_stream = metrics.sse_streams_open().Track();
-  stream.expires_after(config_.http.write_timeout);
-  auto [head_ec, head_n] = co_await beast_http::async_write_header(stream, serializer, kTuple);
-  if (head_ec) co_return false;
+  std::string out;
+  head.SerializeChunkedHeadTo(out, request.minor_version);
+  if (!co_await Send(state, out)) co_return false;
 
-  auto write_chunk = [&](const std::string& text) -> asio::awaitable<bool> {
-    stream.expires_after(config_.http.write_timeout);
-    auto [ec, n] = co_await asio::async_write(stream, beast_http::make_chunk(asio::buffer(text)),
-                                              kTuple);
-    co_return !ec;
+  auto write_chunk = [&](std::string_view text) -> asio::awaitable<bool> {
+    char size[20];
+    const auto [end, ec] = std::to_chars(size, size + sizeof(size), text.size(), 16);
+    out.assign(size, end);
+    out.append("\r\n");
+    out.append(text);
+    out.append("\r\n");
+    co_return co_await Send(state, out);
   };
   // The endpoint's prelude (legacy `endpoint` event), then the priming event, before any message.
   std::string prelude = std::move(reply.prelude) + es.TakePriming();
@@ -581,9 +706,7 @@ asio::awaitable<bool> HttpServer::Impl::Stream(beast::tcp_stream& stream, Connec
       if (!co_await write_chunk(": keepalive\n\n")) co_return false;
     }
   }
-  stream.expires_after(config_.http.write_timeout);
-  auto [end_ec, end_n] = co_await asio::async_write(stream, beast_http::make_chunk_last(), kTuple);
-  co_return !end_ec;
+  co_return co_await Send(state, "0\r\n\r\n");
 }
 
 asio::awaitable<void> HttpServer::Impl::Housekeeping() {
@@ -621,7 +744,8 @@ void HttpServer::Impl::Stop() {
     std::lock_guard lock(live_mutex_);
     for (const auto& state : live_) {
       asio::post(state->wake_timer.get_executor(), [state] {
-        if (state->idle && state->stream) state->stream->cancel();
+        boost::system::error_code ignored;
+        if (state->idle && !state->closed) state->socket.cancel(ignored);
         state->wake_timer.cancel();
       });
     }

@@ -12,9 +12,6 @@
 namespace ferry::transport::http {
 namespace {
 
-using beast_http::field;
-using beast_http::status;
-
 constexpr std::string_view kSessionHeader = "Mcp-Session-Id";
 constexpr std::string_view kVersionHeader = "MCP-Protocol-Version";
 // What the spec says to assume when a client sends no MCP-Protocol-Version header.
@@ -56,32 +53,25 @@ bool Accepts(std::string_view accept, std::string_view type) {
   return false;
 }
 
-std::optional<std::string_view> Header(const Request& request, std::string_view name) {
-  auto it = request.find(name);
-  if (it == request.end()) return std::nullopt;
-  return std::string_view(it->value().data(), it->value().size());
-}
-
 // The media type must be exactly application/json; parameters (charset) may follow.
-bool IsJsonContentType(const Request& request) {
-  auto type = Header(request, "Content-Type");
+bool IsJsonContentType(const HttpRequest& request) {
+  auto type = request.Header("Content-Type");
   return type && EqualsIgnoreCase(Trim(type->substr(0, type->find(';'))), "application/json");
 }
 
-Response Plain(status code, const Request& request, std::string body = {}) {
-  Response r{code, request.version()};
-  r.keep_alive(request.keep_alive());
+HttpResponse Plain(int code, const HttpRequest& request, std::string body = {}) {
+  HttpResponse r(code);
+  r.set_keep_alive(request.keep_alive);
   if (!body.empty()) {
-    r.set(field::content_type, "text/plain; charset=utf-8");
+    r.Set("Content-Type", "text/plain; charset=utf-8");
     r.body() = std::move(body);
   }
-  r.prepare_payload();
   return r;
 }
 
 // The session id a request names: the header for Streamable HTTP.
-std::optional<std::string_view> SessionIdOf(const Request& request) {
-  return Header(request, kSessionHeader);
+std::optional<std::string_view> SessionIdOf(const HttpRequest& request) {
+  return request.Header(kSessionHeader);
 }
 
 // ?sessionId=... of the legacy transport's POST target.
@@ -120,12 +110,12 @@ bool SupportedVersion(std::string_view v) {
 
 // 400 for an MCP-Protocol-Version header naming a version Ferry does not speak (absent is fine:
 // the spec then assumes 2025-03-26).
-std::optional<Reply> RefuseUnsupportedVersion(const Request& request) {
-  const auto version = Header(request, kVersionHeader);
+std::optional<Reply> RefuseUnsupportedVersion(const HttpRequest& request) {
+  const auto version = request.Header(kVersionHeader);
   if (!version || SupportedVersion(*version)) return std::nullopt;
-  return Reply{JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,
+  return Reply{JsonRpcErrorResponse(400, jsonrpc::kInvalidRequest,
                                     "unsupported MCP-Protocol-Version: " + std::string(*version),
-                                    request.version(), request.keep_alive())};
+                                    request.keep_alive)};
 }
 
 std::int64_t NowTicks() {
@@ -175,13 +165,12 @@ std::string RandomSessionId() {
   return id;
 }
 
-Response JsonRpcErrorResponse(status code, int rpc_code, std::string_view message,
-                              unsigned version, bool keep_alive) {
-  Response r{code, version};
-  r.keep_alive(keep_alive);
-  r.set(field::content_type, "application/json");
+HttpResponse JsonRpcErrorResponse(int code, int rpc_code, std::string_view message,
+                                  bool keep_alive) {
+  HttpResponse r(code);
+  r.set_keep_alive(keep_alive);
+  r.Set("Content-Type", "application/json");
   r.body() = jsonrpc::SerializeError(std::nullopt, rpc_code, message);
-  r.prepare_payload();
   return r;
 }
 
@@ -190,17 +179,17 @@ McpEndpoint::McpEndpoint(protocol::ServerCore& core, std::shared_ptr<EventStore>
 
 McpEndpoint::~McpEndpoint() { CloseAll(); }
 
-Reply McpEndpoint::Handle(Request& request, const std::function<void()>& wake) {
+Reply McpEndpoint::Handle(const HttpRequest& request, const std::function<void()>& wake) {
   Reply reply = Route(request, wake);
   using telemetry::RejectReason;
   std::optional<RejectReason> reason;
-  switch (reply.response.result()) {
-    case status::not_found: reason = RejectReason::kUnknownSession; break;
-    case status::not_acceptable: reason = RejectReason::kNotAcceptable; break;
-    case status::unsupported_media_type: reason = RejectReason::kUnsupportedMediaType; break;
-    case status::method_not_allowed: reason = RejectReason::kMethodNotAllowed; break;
-    case status::service_unavailable: reason = RejectReason::kOverloaded; break;
-    case status::bad_request:
+  switch (reply.response.status()) {
+    case 404: reason = RejectReason::kUnknownSession; break;
+    case 406: reason = RejectReason::kNotAcceptable; break;
+    case 415: reason = RejectReason::kUnsupportedMediaType; break;
+    case 405: reason = RejectReason::kMethodNotAllowed; break;
+    case 503: reason = RejectReason::kOverloaded; break;
+    case 400:
       reason = reply.response.body().find("MCP-Protocol-Version") != std::string::npos
                    ? RejectReason::kBadProtocolVersion
                    : RejectReason::kBadRequest;
@@ -211,41 +200,39 @@ Reply McpEndpoint::Handle(Request& request, const std::function<void()>& wake) {
   return reply;
 }
 
-Reply McpEndpoint::Route(Request& request, const std::function<void()>& wake) {
-  const std::string_view target(request.target().data(), request.target().size());
-  const std::string_view path = target.substr(0, target.find('?'));
-  const auto method = request.method();
+Reply McpEndpoint::Route(const HttpRequest& request, const std::function<void()>& wake) {
+  const std::string_view path = request.Path();
+  const auto method = request.method;
   if (path == "/mcp") {
-    if (method == beast_http::verb::post) return Post(request, wake);
-    if (method == beast_http::verb::get) return Get(request, wake);
-    if (method == beast_http::verb::delete_) return Delete(request);
-    Reply r{Plain(status::method_not_allowed, request, "use POST, GET or DELETE on /mcp\n")};
-    r.response.set(field::allow, "GET, POST, DELETE");
+    if (method == Method::kPost) return Post(request, wake);
+    if (method == Method::kGet) return Get(request, wake);
+    if (method == Method::kDelete) return Delete(request);
+    Reply r{Plain(405, request, "use POST, GET or DELETE on /mcp\n")};
+    r.response.Set("Allow", "GET, POST, DELETE");
     return r;
   }
   if (config_.http.legacy_sse && !config_.http.stateless) {
-    if (path == "/sse" && method == beast_http::verb::get) return LegacyOpen(request, wake);
-    if (path == "/messages" && method == beast_http::verb::post) return LegacyPost(request);
+    if (path == "/sse" && method == Method::kGet) return LegacyOpen(request, wake);
+    if (path == "/messages" && method == Method::kPost) return LegacyPost(request);
   }
-  return Reply{Plain(status::not_found, request, "not found\n")};
+  return Reply{Plain(404, request, "not found\n")};
 }
 
-Reply McpEndpoint::Post(Request& request, const std::function<void()>& wake) {
-  const unsigned v = request.version();
-  const bool ka = request.keep_alive();
+Reply McpEndpoint::Post(const HttpRequest& request, const std::function<void()>& wake) {
+  const bool ka = request.keep_alive;
   if (!IsJsonContentType(request)) {
-    return Reply{JsonRpcErrorResponse(status::unsupported_media_type, jsonrpc::kInvalidRequest,
-                                      "Content-Type must be application/json", v, ka)};
+    return Reply{JsonRpcErrorResponse(415, jsonrpc::kInvalidRequest,
+                                      "Content-Type must be application/json", ka)};
   }
-  const auto accept = Header(request, "Accept").value_or("");
+  const auto accept = request.Header("Accept").value_or("");
   if (!Accepts(accept, "application/json") || !Accepts(accept, "text/event-stream")) {
     return Reply{JsonRpcErrorResponse(
-        status::not_acceptable, jsonrpc::kInvalidRequest,
-        "Accept must include application/json and text/event-stream", v, ka)};
+        406, jsonrpc::kInvalidRequest,
+        "Accept must include application/json and text/event-stream", ka)};
   }
   if (auto refused = RefuseUnsupportedVersion(request)) return std::move(*refused);
-  const auto version_header = Header(request, kVersionHeader);
-  const std::string_view body = request.body();
+  const auto version_header = request.Header(kVersionHeader);
+  const std::string_view body = request.body;
 
   if (config_.http.stateless) {
     // No session: a fresh protocol session per request, alive as long as its stream.
@@ -261,26 +248,26 @@ Reply McpEndpoint::Post(Request& request, const std::function<void()>& wake) {
   const auto id = SessionIdOf(request);
   if (!id) {
     if (!IsInitialize(body)) {
-      return Reply{JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,
+      return Reply{JsonRpcErrorResponse(400, jsonrpc::kInvalidRequest,
                                         "Bad Request: the Mcp-Session-Id header is required "
                                         "(send initialize first to get one)",
-                                        v, ka)};
+                                        ka)};
     }
     auto session = CreateSession(false);
     if (!session) {
-      Reply r{JsonRpcErrorResponse(status::service_unavailable, jsonrpc::kOverloaded,
-                                   session.error().message, v, ka)};
-      r.response.set(field::retry_after, "5");
+      Reply r{JsonRpcErrorResponse(503, jsonrpc::kOverloaded,
+                                   session.error().message, ka)};
+      r.response.Set("Retry-After", "5");
       return r;
     }
     return Dispatch(*session, body, wake, true);
   }
   auto session = FindSession(*id);
   if (!session || session->legacy) {
-    return Reply{JsonRpcErrorResponse(status::not_found, jsonrpc::kInvalidRequest,
+    return Reply{JsonRpcErrorResponse(404, jsonrpc::kInvalidRequest,
                                       "Session not found: it ended or never existed; "
                                       "initialize a new one",
-                                      v, ka)};
+                                      ka)};
   }
   return Dispatch(session, body, wake, false);
 }
@@ -297,28 +284,26 @@ Reply McpEndpoint::Dispatch(const std::shared_ptr<HttpSession>& session, std::st
   const auto intake = session->session->HandleText(body, stream);
 
   Reply reply;
-  reply.response.version(11);
   if (new_session) {
     if (!session->session->initialized()) {
       // initialize failed (bad params): the session is useless; the error goes back without an id.
       EndSession(session->id);
     } else {
-      reply.response.set(kSessionHeader, session->id);
+      reply.response.Set(kSessionHeader, session->id);
       Log().debug("http: session {} started", session->id);
     }
   } else if (!session->id.empty()) {
-    reply.response.set(kSessionHeader, session->id);
+    reply.response.Set(kSessionHeader, session->id);
   }
   if (intake == protocol::Session::Intake::kNoAnswer) {
     stream->Detach();
-    reply.response.result(status::accepted);
-    reply.response.prepare_payload();
+    reply.response.set_status(202);
     return reply;
   }
   // Input that is not JSON-RPC is refused at the HTTP level too (400 with the JSON-RPC error), as
   // the spec asks of a server that cannot accept what it was sent.
-  reply.response.result(intake == protocol::Session::Intake::kRejected ? status::bad_request
-                                                                        : status::ok);
+  reply.response.set_status(intake == protocol::Session::Intake::kRejected ? 400
+                                                                        : 200);
   if (!session->id.empty()) session->Remember(stream);
   reply.stream = stream;
   // A stateless session lives as long as its stream is drained.
@@ -326,50 +311,47 @@ Reply McpEndpoint::Dispatch(const std::shared_ptr<HttpSession>& session, std::st
   return reply;
 }
 
-Reply McpEndpoint::Get(Request& request, const std::function<void()>& wake) {
-  const unsigned v = request.version();
-  const bool ka = request.keep_alive();
+Reply McpEndpoint::Get(const HttpRequest& request, const std::function<void()>& wake) {
+  const bool ka = request.keep_alive;
   if (config_.http.stateless) {
-    Reply r{Plain(status::method_not_allowed, request,
+    Reply r{Plain(405, request,
                   "this server is stateless: it opens no GET stream\n")};
-    r.response.set(field::allow, "POST");
+    r.response.Set("Allow", "POST");
     return r;
   }
-  if (!Accepts(Header(request, "Accept").value_or(""), "text/event-stream")) {
-    return Reply{JsonRpcErrorResponse(status::not_acceptable, jsonrpc::kInvalidRequest,
-                                      "Accept must include text/event-stream", v, ka)};
+  if (!Accepts(request.Header("Accept").value_or(""), "text/event-stream")) {
+    return Reply{JsonRpcErrorResponse(406, jsonrpc::kInvalidRequest,
+                                      "Accept must include text/event-stream", ka)};
   }
   if (auto refused = RefuseUnsupportedVersion(request)) return std::move(*refused);
   const auto id = SessionIdOf(request);
   if (!id) {
-    return Reply{JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,
-                                      "Bad Request: the Mcp-Session-Id header is required", v,
-                                      ka)};
+    return Reply{JsonRpcErrorResponse(400, jsonrpc::kInvalidRequest,
+                                      "Bad Request: the Mcp-Session-Id header is required", ka)};
   }
   auto session = FindSession(*id);
   if (!session || session->legacy) {
-    return Reply{JsonRpcErrorResponse(status::not_found, jsonrpc::kInvalidRequest,
-                                      "Session not found", v, ka)};
+    return Reply{JsonRpcErrorResponse(404, jsonrpc::kInvalidRequest,
+                                      "Session not found", ka)};
   }
   session->last_activity.store(NowTicks(), std::memory_order_relaxed);
 
   Reply reply;
-  reply.response.version(11);
-  reply.response.result(status::ok);
-  reply.response.set(kSessionHeader, session->id);
+  reply.response.set_status(200);
+  reply.response.Set(kSessionHeader, session->id);
 
-  if (const auto last = Header(request, "Last-Event-ID")) {
+  if (const auto last = request.Header("Last-Event-ID")) {
     auto parts = ParseEventId(*last);
     if (!parts) {
-      return Reply{JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,
-                                        "malformed Last-Event-ID", v, ka)};
+      return Reply{JsonRpcErrorResponse(400, jsonrpc::kInvalidRequest,
+                                        "malformed Last-Event-ID", ka)};
     }
     if (auto live = session->FindStream(parts->stream_id)) {
       auto resumed = live->Resume(*last, wake);
       if (!resumed) {
         const bool busy = resumed.error().code == ErrorCode::kInvalidRequest;
-        return Reply{JsonRpcErrorResponse(busy ? status::conflict : status::not_found,
-                                          jsonrpc::kInvalidRequest, resumed.error().message, v,
+        return Reply{JsonRpcErrorResponse(busy ? 409 : 404,
+                                          jsonrpc::kInvalidRequest, resumed.error().message,
                                           ka)};
       }
       reply.stream = live;
@@ -380,21 +362,20 @@ Reply McpEndpoint::Get(Request& request, const std::function<void()>& wake) {
     auto replay = store_ ? store_->ReplayAfter(session->id, *last)
                          : Result<Replay>(Fail(ErrorCode::kNotFound, "no events are kept"));
     if (!replay) {
-      return Reply{JsonRpcErrorResponse(status::not_found, jsonrpc::kInvalidRequest,
-                                        replay.error().message, v, ka)};
+      return Reply{JsonRpcErrorResponse(404, jsonrpc::kInvalidRequest,
+                                        replay.error().message, ka)};
     }
     std::string body;
     for (const auto& e : replay->events) body += FormatSseEvent(e.id, e.message);
-    reply.response.set(field::content_type, "text/event-stream");
-    reply.response.set(field::cache_control, "no-cache");
+    reply.response.Set("Content-Type", "text/event-stream");
+    reply.response.Set("Cache-Control", "no-cache");
     reply.response.body() = std::move(body);
-    reply.response.prepare_payload();
     return reply;
   }
 
   if (!session->standalone->Attach(wake)) {
-    return Reply{JsonRpcErrorResponse(status::conflict, jsonrpc::kInvalidRequest,
-                                      "this session already has a GET stream open", v, ka)};
+    return Reply{JsonRpcErrorResponse(409, jsonrpc::kInvalidRequest,
+                                      "this session already has a GET stream open", ka)};
   }
   reply.stream = session->standalone;
   // The idle clock starts when the listener leaves, so it has http.session_timeout to come back.
@@ -405,40 +386,38 @@ Reply McpEndpoint::Get(Request& request, const std::function<void()>& wake) {
   return reply;
 }
 
-Reply McpEndpoint::Delete(Request& request) {
+Reply McpEndpoint::Delete(const HttpRequest& request) {
   if (config_.http.stateless) {
-    Reply r{Plain(status::method_not_allowed, request, "this server is stateless\n")};
-    r.response.set(field::allow, "POST");
+    Reply r{Plain(405, request, "this server is stateless\n")};
+    r.response.Set("Allow", "POST");
     return r;
   }
   if (auto refused = RefuseUnsupportedVersion(request)) return std::move(*refused);
   const auto id = SessionIdOf(request);
   if (!id) {
-    return Reply{JsonRpcErrorResponse(status::bad_request, jsonrpc::kInvalidRequest,
+    return Reply{JsonRpcErrorResponse(400, jsonrpc::kInvalidRequest,
                                       "Bad Request: the Mcp-Session-Id header is required",
-                                      request.version(), request.keep_alive())};
+                                      request.keep_alive)};
   }
   auto session = FindSession(*id);
   if (!session || session->legacy) {
-    return Reply{JsonRpcErrorResponse(status::not_found, jsonrpc::kInvalidRequest,
-                                      "Session not found", request.version(),
-                                      request.keep_alive())};
+    return Reply{JsonRpcErrorResponse(404, jsonrpc::kInvalidRequest,
+                                      "Session not found", request.keep_alive)};
   }
   EndSession(session->id);
-  return Reply{Plain(status::ok, request)};
+  return Reply{Plain(200, request)};
 }
 
-Reply McpEndpoint::LegacyOpen(Request& request, const std::function<void()>& wake) {
+Reply McpEndpoint::LegacyOpen(const HttpRequest& request, const std::function<void()>& wake) {
   auto session = CreateSession(true);
   if (!session) {
-    Reply r{Plain(status::service_unavailable, request, session.error().message + "\n")};
-    r.response.set(field::retry_after, "5");
+    Reply r{Plain(503, request, session.error().message + "\n")};
+    r.response.Set("Retry-After", "5");
     return r;
   }
   (*session)->standalone->Attach(wake);
   Reply reply;
-  reply.response.version(11);
-  reply.response.result(status::ok);
+  reply.response.set_status(200);
   reply.stream = (*session)->standalone;
   reply.sse_event_name = "message";
   reply.prelude = FormatSseEvent({}, "/messages?sessionId=" + (*session)->id, "endpoint");
@@ -447,20 +426,20 @@ Reply McpEndpoint::LegacyOpen(Request& request, const std::function<void()>& wak
   return reply;
 }
 
-Reply McpEndpoint::LegacyPost(Request& request) {
-  const std::string target(request.target());
+Reply McpEndpoint::LegacyPost(const HttpRequest& request) {
+  const std::string_view target = request.target;
   auto session = FindSession(QueryParam(target, "sessionId"));
   if (!session || !session->legacy) {
-    return Reply{Plain(status::not_found, request, "unknown sessionId\n")};
+    return Reply{Plain(404, request, "unknown sessionId\n")};
   }
   if (!IsJsonContentType(request)) {
-    return Reply{Plain(status::unsupported_media_type, request,
+    return Reply{Plain(415, request,
                        "Content-Type must be application/json\n")};
   }
   session->last_activity.store(NowTicks(), std::memory_order_relaxed);
   // Answers travel on the session's SSE stream; the POST itself is only acknowledged.
-  session->session->HandleText(request.body());
-  return Reply{Plain(status::accepted, request)};
+  session->session->HandleText(request.body);
+  return Reply{Plain(202, request)};
 }
 
 Result<std::shared_ptr<McpEndpoint::HttpSession>> McpEndpoint::CreateSession(bool legacy) {

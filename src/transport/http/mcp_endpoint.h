@@ -20,22 +20,17 @@
 #include <string>
 #include <unordered_map>
 
-#include <boost/beast/http.hpp>
-
 #include "protocol/server_core.h"
 #include "protocol/session.h"
 #include "transport/http/event_store.h"
 #include "transport/http/event_stream.h"
+#include "transport/http/http_message.h"
 
 namespace ferry::transport::http {
 
-namespace beast_http = boost::beast::http;
-using Request = beast_http::request<beast_http::string_body>;
-using Response = beast_http::response<beast_http::string_body>;
-
 // What the connection should do with a request.
 struct Reply {
-  Response response;  // sent as is when `stream` is null; otherwise its headers lead the stream
+  HttpResponse response;  // sent as is when `stream` is null; otherwise its headers lead the stream
   std::shared_ptr<EventStream> stream;
   std::string sse_event_name;  // "message" on the legacy transport
   std::string prelude;         // SSE text written right after the headers (priming, endpoint)
@@ -48,7 +43,7 @@ class McpEndpoint {
   ~McpEndpoint();
 
   // `wake` is how streams wake the connection (it posts to the connection's executor).
-  Reply Handle(Request& request, const std::function<void()>& wake);
+  Reply Handle(const HttpRequest& request, const std::function<void()>& wake);
 
   // Ends sessions idle for longer than http.session_timeout. Returns how many ended.
   std::size_t ExpireIdle(std::chrono::steady_clock::time_point now);
@@ -60,12 +55,12 @@ class McpEndpoint {
  private:
   struct HttpSession;
 
-  Reply Route(Request& request, const std::function<void()>& wake);
-  Reply Post(Request& request, const std::function<void()>& wake);
-  Reply Get(Request& request, const std::function<void()>& wake);
-  Reply Delete(Request& request);
-  Reply LegacyOpen(Request& request, const std::function<void()>& wake);
-  Reply LegacyPost(Request& request);
+  Reply Route(const HttpRequest& request, const std::function<void()>& wake);
+  Reply Post(const HttpRequest& request, const std::function<void()>& wake);
+  Reply Get(const HttpRequest& request, const std::function<void()>& wake);
+  Reply Delete(const HttpRequest& request);
+  Reply LegacyOpen(const HttpRequest& request, const std::function<void()>& wake);
+  Reply LegacyPost(const HttpRequest& request);
 
   // Starts a request stream for one POST body on `session` and fills the reply.
   Reply Dispatch(const std::shared_ptr<HttpSession>& session, std::string_view body,
@@ -85,8 +80,7 @@ class McpEndpoint {
 };
 
 // A JSON-RPC error as a complete HTTP response (for transport-level refusals).
-Response JsonRpcErrorResponse(beast_http::status status, int code, std::string_view message,
-                              unsigned version, bool keep_alive);
+HttpResponse JsonRpcErrorResponse(int status, int code, std::string_view message, bool keep_alive);
 
 // 32 hex digits from the operating system's CSPRNG (getrandom).
 std::string RandomSessionId();
