@@ -12,9 +12,12 @@
 # column's median. A run with socket errors or non-2xx/3xx responses is not a valid result: it is
 # reported and the script exits 1.
 #
-#   bench/http_echo/run.sh [--runs N] [--duration S] [--connections C] [--no-peer] [--no-nginx]
-#                          [--perf S] [--perf-callgraph fp|dwarf] [--no-install]
+#   bench/http_echo/run.sh [--runs N] [--duration S] [--connections C] [--threads T] [--no-peer]
+#                          [--no-nginx] [--perf S] [--perf-callgraph fp|dwarf] [--no-install]
 #
+#   --threads T   event-loop threads for Ferry (http.io_threads) and nginx (worker_processes);
+#                 default 1: wrk takes one of this machine's two cores and each server gets one
+#                 event loop (nginx's `auto` was observed to start a single worker here anyway)
 #   --perf S      after the measured runs, one more Ferry run under `perf record -p` for S seconds;
 #                 prints the top of `perf report --no-children` (full report in the work dir)
 #   --no-install  do not apt-get wrk / nginx-light when missing; say what to install and stop
@@ -35,6 +38,7 @@ connections=32
 warmup=2
 with_peer=1
 with_nginx=1
+threads=1
 perf_seconds=0
 perf_callgraph=fp
 install=1
@@ -46,16 +50,18 @@ while (( $# )); do
     --connections) connections="$2"; shift 2 ;;
     --no-peer) with_peer=0; shift ;;
     --no-nginx) with_nginx=0; shift ;;
+    --threads) threads="$2"; shift 2 ;;
     --perf) perf_seconds="${2%s}"; shift 2 ;;
     --perf-callgraph) perf_callgraph="$2"; shift 2 ;;
     --no-install) install=0; shift ;;
-    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --runs wants a positive integer" >&2; exit 2; }
 [[ "$duration" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --duration wants whole seconds" >&2; exit 2; }
 [[ "$connections" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --connections wants a positive integer" >&2; exit 2; }
+[[ "$threads" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --threads wants a positive integer" >&2; exit 2; }
 [[ "$perf_seconds" =~ ^[0-9]+$ ]] || { echo "run.sh: --perf wants whole seconds" >&2; exit 2; }
 [[ "$perf_callgraph" == fp || "$perf_callgraph" == dwarf ]] ||
   { echo "run.sh: --perf-callgraph is fp or dwarf" >&2; exit 2; }
@@ -243,7 +249,7 @@ invalid=0
 # Ferry. Metrics are on by default (/metrics); should a build grow a metrics.enabled key, it is set
 # to true. GET /metrics below reports which way it is.
 ferry_port="$(free_port "$port_base")"
-ferry_args=(serve --port "$ferry_port" --stateless)
+ferry_args=(serve --port "$ferry_port" --stateless --set "http.io_threads=$threads")
 if "$ferry_bin" config --describe 2>/dev/null | grep -q '^metrics\.enabled$'; then
   ferry_args+=(--set metrics.enabled=true)
 fi
@@ -294,11 +300,11 @@ else
   [[ "$body" != *[\'\\\$]* && "$(wc -l <"$work/ferry.body")" == 0 ]] ||
     die "Ferry's body has a quote, backslash, dollar or newline; nginx.conf.in cannot carry it as is"
   nginx_port="$(free_port $((ferry_port + 2)))"
-  sed -e "s|@WORK@|$nwork|g" -e "s|@PORT@|$nginx_port|g" "$here/nginx.conf.in" |
+  sed -e "s|@WORK@|$nwork|g" -e "s|@PORT@|$nginx_port|g" -e "s|@WORKERS@|$threads|g" "$here/nginx.conf.in" |
     awk -v body="$body" '{ gsub(/@BODY@/, body) } 1' >"$nwork/nginx.conf"
   "$nginx_bin" -t -q -p "$nwork" -e "$nwork/nginx.error.log" -c "$nwork/nginx.conf" >"$nwork/nginx-t.log" 2>&1 ||
     die "nginx -t rejects $nwork/nginx.conf: $(cat "$nwork/nginx-t.log")"
-  say "nginx: $nginx_bin -c $nwork/nginx.conf ($("$nginx_bin" -v 2>&1 | sed 's/.*: //'), workers: auto)"
+  say "nginx: $nginx_bin -c $nwork/nginx.conf ($("$nginx_bin" -v 2>&1 | sed 's/.*: //'), workers: $threads)"
   start_server nginx "$nwork/nginx.log" "$nginx_bin" -p "$nwork" -e "$nwork/nginx.error.log" -c "$nwork/nginx.conf"
   nginx_ok() {
     read -r status ctype < <(post_once "http://127.0.0.1:$nginx_port/mcp" "$nwork/nginx.body")

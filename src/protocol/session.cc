@@ -166,12 +166,28 @@ Session::Session(ServerCore& core, std::shared_ptr<Outbound> outbound,
                  telemetry::Transport transport)
     : core_(core),
       outbound_(std::move(outbound)),
-      transport_(transport),
-      correlation_(std::make_shared<runtime::CorrelationManager>(
-          core.executors(), static_cast<std::size_t>(core.config().protocol.max_pending_requests),
-          core.config().protocol.request_timeout)) {}
+      transport_(transport) {}
 
-Session::~Session() { correlation_->CancelAll(Error(ErrorCode::kCancelled, "the session ended")); }
+Session::~Session() {
+  if (auto correlation = FindCorrelation()) {
+    correlation->CancelAll(Error(ErrorCode::kCancelled, "the session ended"));
+  }
+}
+
+std::shared_ptr<runtime::CorrelationManager> Session::Correlation() {
+  std::lock_guard lock(correlation_mutex_);
+  if (!correlation_) {
+    correlation_ = std::make_shared<runtime::CorrelationManager>(
+        core_.executors(), static_cast<std::size_t>(core_.config().protocol.max_pending_requests),
+        core_.config().protocol.request_timeout);
+  }
+  return correlation_;
+}
+
+std::shared_ptr<runtime::CorrelationManager> Session::FindCorrelation() const {
+  std::lock_guard lock(correlation_mutex_);
+  return correlation_;
+}
 
 // ---- Reading ----
 
@@ -422,7 +438,8 @@ void Session::HandleResponse(const Id& id, Result<json::value> outcome) {
       .Request(transport_, telemetry::Method::kResponse)
       .Count(outcome ? telemetry::Status::Ok() : telemetry::Status::Of(outcome.error().code))
       .Inc();
-  if (id.is_string() || !correlation_->Complete(id.integer(), std::move(outcome))) {
+  const auto correlation = FindCorrelation();
+  if (id.is_string() || !correlation || !correlation->Complete(id.integer(), std::move(outcome))) {
     Log().warn("dropped a response to unknown request id {}", id.ToString());
   }
 }
@@ -878,7 +895,8 @@ Result<json::value> Session::SendClientRequest(Call& call, std::string_view meth
     std::optional<Result<json::value>> outcome;
   };
   auto waiter = std::make_shared<Waiter>();
-  auto id = correlation_->Register(timeout, [waiter](Result<json::value> outcome) {
+  const auto correlation = Correlation();
+  auto id = correlation->Register(timeout, [waiter](Result<json::value> outcome) {
     {
       std::lock_guard lock(waiter->mutex);
       waiter->outcome = std::move(outcome);
@@ -886,7 +904,7 @@ Result<json::value> Session::SendClientRequest(Call& call, std::string_view meth
     waiter->done.notify_all();
   });
   if (!id) return Fail(id.error());
-  const auto cancel_handle = call.cancel.OnCancel([correlation = correlation_, id = *id] {
+  const auto cancel_handle = call.cancel.OnCancel([correlation, id = *id] {
     correlation->Complete(id, Fail(ErrorCode::kCancelled, "the request was cancelled"));
   });
   call.route.sink->Send(jsonrpc::SerializeRequest(Id(*id), method, params));
@@ -909,7 +927,9 @@ bool Session::WaitIdle(std::chrono::steady_clock::time_point deadline) {
 }
 
 void Session::InputClosed() {
-  correlation_->CancelAll(Error(ErrorCode::kCancelled, "the client closed its input"));
+  if (auto correlation = FindCorrelation()) {
+    correlation->CancelAll(Error(ErrorCode::kCancelled, "the client closed its input"));
+  }
 }
 
 void Session::CancelAll(std::string_view reason) {
@@ -919,7 +939,9 @@ void Session::CancelAll(std::string_view reason) {
     for (auto& [key, call] : calls_) calls.push_back(call);
   }
   for (auto& call : calls) call->cancel.Cancel(ErrorCode::kCancelled);
-  correlation_->CancelAll(Error(ErrorCode::kCancelled, std::string(reason)));
+  if (auto correlation = FindCorrelation()) {
+    correlation->CancelAll(Error(ErrorCode::kCancelled, std::string(reason)));
+  }
 }
 
 std::size_t Session::running() const {

@@ -158,6 +158,11 @@ class Session : public std::enable_shared_from_this<Session> {
   ServerCore& core_;
   std::shared_ptr<Outbound> outbound_;
   const telemetry::Transport transport_;
+  // Server-to-client requests, created on first use: most sessions (every stateless HTTP
+  // request) never make one, and creating it per session measurably slowed stateless HTTP.
+  std::shared_ptr<runtime::CorrelationManager> Correlation();
+  std::shared_ptr<runtime::CorrelationManager> FindCorrelation() const;  // null until first use
+  mutable std::mutex correlation_mutex_;  // guards correlation_
   std::shared_ptr<runtime::CorrelationManager> correlation_;
 
   std::atomic<bool> initialized_{false};

@@ -58,12 +58,12 @@ void EventStream::Push(std::string message, bool final) {
 }
 
 void EventStream::Wake() {
-  std::function<void()> wake;
+  WakeFn wake;
   {
     std::lock_guard lock(mutex_);
     wake = wake_;
   }
-  if (wake) wake();
+  if (wake) (*wake)();
 }
 
 void EventStream::Send(std::string message) {
@@ -109,7 +109,7 @@ void EventStream::Prime() {
   }
 }
 
-bool EventStream::Attach(std::function<void()> wake) {
+bool EventStream::Attach(WakeFn wake) {
   std::lock_guard lock(mutex_);
   if (attached_) return false;
   attached_ = true;
@@ -129,7 +129,7 @@ void EventStream::Detach() {
   }
 }
 
-Result<void> EventStream::Resume(std::string_view last_event_id, std::function<void()> wake) {
+Result<void> EventStream::Resume(std::string_view last_event_id, WakeFn wake) {
   std::lock_guard lock(mutex_);
   if (attached_) {
     return Fail(ErrorCode::kInvalidRequest, "stream " + id_ + " already has a connection");

@@ -36,6 +36,13 @@
 
 namespace ferry::transport::http {
 
+// How a stream wakes the connection that drains it (the callback must post to the connection's
+// executor). Shared, so attaching a stream to a connection copies a pointer, not a closure.
+using WakeFn = std::shared_ptr<const std::function<void()>>;
+inline WakeFn MakeWake(std::function<void()> fn) {
+  return std::make_shared<const std::function<void()>>(std::move(fn));
+}
+
 // One SSE event: "id: <id>\ndata: <data>\n\n" (plus "event: <name>" when named).
 std::string FormatSseEvent(std::string_view id, std::string_view data, std::string_view event = {});
 
@@ -68,11 +75,11 @@ class EventStream final : public protocol::Outbound,
   // Consumer side. Attach installs the wake-up callback (false if a connection is attached
   // already); Detach forgets it (the connection went away). Attaching an SSE stream with a store
   // creates its priming event (see TakePriming).
-  bool Attach(std::function<void()> wake);
+  bool Attach(WakeFn wake);
   void Detach();
   // Attaches a resuming connection: the stored events after `last_event_id` are queued first,
   // atomically with respect to new messages, so none is missed or sent twice.
-  Result<void> Resume(std::string_view last_event_id, std::function<void()> wake);
+  Result<void> Resume(std::string_view last_event_id, WakeFn wake);
 
   // Switches to SSE: the priming event is stored first, then queued messages get event ids and
   // are stored. Idempotent.
@@ -129,7 +136,7 @@ class EventStream final : public protocol::Outbound,
   bool closed_ = false;
   std::string priming_;
   std::deque<Item> queue_;
-  std::function<void()> wake_;
+  WakeFn wake_;
   telemetry::Counter* const dropped_;
 };
 

@@ -18,7 +18,7 @@ TEST(EventStream, AnswerFirstIsJson) {
   auto s = std::make_shared<EventStream>("sess", "r1", EventStream::Kind::kRequest, Store(), 10,
                                          false);
   int wakes = 0;
-  ASSERT_TRUE(s->Attach([&] { wakes++; }));
+  ASSERT_TRUE(s->Attach(MakeWake([&] { wakes++; })));
   EXPECT_EQ(s->Decide(), EventStream::Mode::kWait);
   s->Respond("answer");
   EXPECT_EQ(wakes, 1);
@@ -35,7 +35,7 @@ TEST(EventStream, MessagesBeforeTheAnswerMakeItSseWithIds) {
   auto store = Store();
   auto s = std::make_shared<EventStream>("sess", "r2", EventStream::Kind::kRequest, store, 10,
                                          false);
-  ASSERT_TRUE(s->Attach([] {}));
+  ASSERT_TRUE(s->Attach(MakeWake([] {})));
   s->Send("progress");
   EXPECT_EQ(s->Decide(), EventStream::Mode::kSse);
   s->Respond("answer");
@@ -57,15 +57,15 @@ TEST(EventStream, MessagesBeforeTheAnswerMakeItSseWithIds) {
 TEST(EventStream, ResumeReplaysWhatTheLostConnectionMissedThenGoesLive) {
   auto s = std::make_shared<EventStream>("sess", "r3", EventStream::Kind::kRequest, Store(), 10,
                                          true);
-  ASSERT_TRUE(s->Attach([] {}));
+  ASSERT_TRUE(s->Attach(MakeWake([] {})));
   s->Send("one");
   auto first = s->Take();
   ASSERT_EQ(first.items.size(), 1u);
   s->Detach();  // the client lost its connection
   s->Send("two");
   s->Send("three");
-  ASSERT_TRUE(s->Resume(first.items[0].id, [] {}));
-  EXPECT_FALSE(s->Resume(first.items[0].id, [] {}));  // one connection at a time
+  ASSERT_TRUE(s->Resume(first.items[0].id, MakeWake([] {})));
+  EXPECT_FALSE(s->Resume(first.items[0].id, MakeWake([] {})));  // one connection at a time
   s->Respond("answer");
   auto rest = s->Take();
   ASSERT_EQ(rest.items.size(), 3u);
@@ -80,7 +80,7 @@ TEST(EventStream, SlowClientIsDetachedAndNothingStoredIsLost) {
   auto store = Store();
   auto s = std::make_shared<EventStream>("sess", "g", EventStream::Kind::kStandalone, store, 2,
                                          true, std::chrono::milliseconds(1000), &dropped);
-  ASSERT_TRUE(s->Attach([] {}));
+  ASSERT_TRUE(s->Attach(MakeWake([] {})));
   for (int i = 0; i < 5; ++i) s->Send("m" + std::to_string(i));
   auto batch = s->Take();
   EXPECT_TRUE(batch.overflowed);
@@ -95,18 +95,18 @@ TEST(EventStream, WithoutAStoreOverflowIsCountedAsDropped) {
   telemetry::Counter dropped;
   auto s = std::make_shared<EventStream>("", "g", EventStream::Kind::kStandalone, nullptr, 1,
                                          true, std::chrono::milliseconds(1000), &dropped);
-  ASSERT_TRUE(s->Attach([] {}));
+  ASSERT_TRUE(s->Attach(MakeWake([] {})));
   s->Send("a");
   s->Send("b");
   s->Send("c");
   EXPECT_EQ(dropped.Value(), 2u);
-  EXPECT_FALSE(s->Resume("g:1", [] {}));
+  EXPECT_FALSE(s->Resume("g:1", MakeWake([] {})));
 }
 
 TEST(EventStream, UnansweredRequestFinishesTheStream) {
   auto s = std::make_shared<EventStream>("sess", "r4", EventStream::Kind::kRequest, Store(), 10,
                                          false);
-  ASSERT_TRUE(s->Attach([] {}));
+  ASSERT_TRUE(s->Attach(MakeWake([] {})));
   s->Unanswered();
   EXPECT_EQ(s->Decide(), EventStream::Mode::kJson);
   auto batch = s->Take();
@@ -119,7 +119,7 @@ TEST(EventStream, AttachingAStandaloneStreamPrimesIt) {
   auto s = std::make_shared<EventStream>("sess", "g", EventStream::Kind::kStandalone, Store(), 10,
                                          true, std::chrono::milliseconds(1500));
   s->Send("before anyone listened");  // g:1, stored for replay
-  ASSERT_TRUE(s->Attach([] {}));
+  ASSERT_TRUE(s->Attach(MakeWake([] {})));
   EXPECT_EQ(s->TakePriming(), "retry: 1500\nid: g:2\ndata: \n\n");
   EXPECT_EQ(s->TakePriming(), "");
 }
@@ -127,7 +127,7 @@ TEST(EventStream, AttachingAStandaloneStreamPrimesIt) {
 TEST(EventStream, StandaloneStreamsEndOnlyWhenClosed) {
   auto s = std::make_shared<EventStream>("sess", "g", EventStream::Kind::kStandalone, nullptr, 10,
                                          true);
-  ASSERT_TRUE(s->Attach([] {}));
+  ASSERT_TRUE(s->Attach(MakeWake([] {})));
   s->Unanswered();  // a cancelled request on the legacy transport: not the stream's end
   EXPECT_FALSE(s->Take().finished);
   EXPECT_TRUE(s->Idle());

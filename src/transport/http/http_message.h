@@ -91,6 +91,9 @@ class HttpResponse {
   std::string body_;
 };
 
+// ASCII case-insensitive equality (field names, tokens): no locale, no allocation.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
 // The reason phrase of a status code ("Not Found"); "Unknown" for codes it does not know.
 std::string_view ReasonPhrase(int status);
 

@@ -122,6 +122,9 @@ struct ConnectionState : std::enable_shared_from_this<ConnectionState> {
   bool timed_out = false;
   bool closed = false;
   bool idle = true;  // waiting for a request (I/O thread only)
+  // Set while the connection waits for its stream (Drain), before it checks the stream for work,
+  // so a producer that queues after the check sees it and wakes the connection.
+  std::atomic<bool> waiting{false};
 };
 
 class HttpServer::Impl {
@@ -168,8 +171,11 @@ class HttpServer::Impl {
   // Writes all of `data`: at once when the socket takes it (the usual case: no timer, no
   // suspension), else asynchronously within http.write_timeout.
   asio::awaitable<bool> Send(ConnectionState& state, std::string_view data);
-  // Admission and security for one request: a response when it is refused.
-  std::optional<HttpResponse> Screen(const HttpRequest& request, std::string_view client);
+  // Admission and security for one request: a response when it is refused. `allowed_host` is
+  // the Host value this connection last passed the check with (the check is skipped while the
+  // client sends the same one: the policy never changes).
+  std::optional<HttpResponse> Screen(const HttpRequest& request, std::string_view client,
+                                     std::string& allowed_host);
   HttpResponse Builtin(const HttpRequest& request, std::string_view path);
   struct StreamContext {
     int minor_version;
@@ -369,7 +375,8 @@ asio::awaitable<bool> HttpServer::Impl::ReadRequest(ConnectionState& state, Read
 }
 
 std::optional<HttpResponse> HttpServer::Impl::Screen(const HttpRequest& request,
-                                                     std::string_view client) {
+                                                     std::string_view client,
+                                                     std::string& allowed_host) {
   const bool ka = request.keep_alive;
   auto refuse = [&](int code, std::string text) {
     HttpResponse r(code);
@@ -380,9 +387,13 @@ std::optional<HttpResponse> HttpServer::Impl::Screen(const HttpRequest& request,
   };
   // DNS rebinding: a web page must not reach a loopback server through a name it controls.
   auto& metrics = core_.metrics();
-  if (auto host = CheckHost(request.Header("Host").value_or(""), origin_); !host) {
-    metrics.HttpRejection(telemetry::RejectReason::kHostForbidden).Inc();
-    return refuse(403, host.error().message);
+  const auto host_header = request.Header("Host").value_or("");
+  if (allowed_host.empty() || host_header != allowed_host) {
+    if (auto host = CheckHost(host_header, origin_); !host) {
+      metrics.HttpRejection(telemetry::RejectReason::kHostForbidden).Inc();
+      return refuse(403, host.error().message);
+    }
+    allowed_host.assign(host_header);
   }
   const auto origin = request.Header("Origin");
   if (request.method == Method::kOptions) {
@@ -478,17 +489,22 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket,
       ec ? std::string("unknown") : RateLimitKeyForAddress(peer.address().to_string());
   std::weak_ptr<ConnectionState> weak = state;
   const auto executor = state->socket.get_executor();
-  std::function<void()> wake = [weak, executor] {
+  // Posts only while the connection waits for its stream: a tool answered inline, before the
+  // connection looked, needs no wake-up (and a post per request costs measurable CPU).
+  const WakeFn wake = MakeWake([weak, executor] {
+    auto s = weak.lock();
+    if (!s || !s->waiting.load()) return;
     asio::post(executor, [weak] {
       if (auto s = weak.lock()) s->wake_timer.cancel();
     });
-  };
+  });
 
   ReadBuffer in;
   RequestParser parser({.max_header_bytes = static_cast<std::size_t>(config_.http.max_header_size),
                         .max_body_bytes = static_cast<std::size_t>(config_.protocol.max_message_size)});
   HttpRequest request;
-  std::string out;  // the serialized response, reused
+  std::string out;           // the serialized response, reused
+  std::string allowed_host;  // see Screen
   struct BusyGuard {
     std::atomic<int>& busy;
     bool held = false;
@@ -528,7 +544,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(tcp::socket socket,
     Reply reply;
     if (!IsMcpPath(path)) {
       reply.response = Builtin(request, path);
-    } else if (auto refused = Screen(request, client)) {
+    } else if (auto refused = Screen(request, client, allowed_host)) {
       reply.response = std::move(*refused);
     } else {
       reply = endpoint_.Handle(request, wake);
@@ -623,9 +639,14 @@ asio::awaitable<bool> HttpServer::Impl::Drain(ConnectionState& state, ReadBuffer
   // Waits for a wake-up or `timeout`; true when woken. Never waits while the stream has work:
   // a wake-up posted while this coroutine was writing found no wait to cancel.
   auto wait = [&](std::chrono::milliseconds timeout) -> asio::awaitable<bool> {
-    if (!es.Idle() || watch->done) co_return true;
+    state.waiting.store(true);
+    if (!es.Idle() || watch->done) {
+      state.waiting.store(false);
+      co_return true;
+    }
     state.wake_timer.expires_after(timeout);
     auto [ec] = co_await state.wake_timer.async_wait(kTuple);
+    state.waiting.store(false);
     co_return static_cast<bool>(ec);
   };
   const bool reusable = co_await Stream(state, reply, request, watch->closed, wait);

@@ -3,7 +3,6 @@
 #include <sys/random.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include <boost/json.hpp>
 
@@ -18,14 +17,6 @@ constexpr std::string_view kVersionHeader = "MCP-Protocol-Version";
 constexpr std::string_view kDefaultVersion = "2025-03-26";
 // Finished request streams a session remembers for Last-Event-ID resumption.
 constexpr std::size_t kMaxRememberedStreams = 64;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::string_view Trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t");
@@ -179,7 +170,7 @@ McpEndpoint::McpEndpoint(protocol::ServerCore& core, std::shared_ptr<EventStore>
 
 McpEndpoint::~McpEndpoint() { CloseAll(); }
 
-Reply McpEndpoint::Handle(const HttpRequest& request, const std::function<void()>& wake) {
+Reply McpEndpoint::Handle(const HttpRequest& request, const WakeFn& wake) {
   Reply reply = Route(request, wake);
   using telemetry::RejectReason;
   std::optional<RejectReason> reason;
@@ -200,7 +191,7 @@ Reply McpEndpoint::Handle(const HttpRequest& request, const std::function<void()
   return reply;
 }
 
-Reply McpEndpoint::Route(const HttpRequest& request, const std::function<void()>& wake) {
+Reply McpEndpoint::Route(const HttpRequest& request, const WakeFn& wake) {
   const std::string_view path = request.Path();
   const auto method = request.method;
   if (path == "/mcp") {
@@ -218,7 +209,7 @@ Reply McpEndpoint::Route(const HttpRequest& request, const std::function<void()>
   return Reply{Plain(404, request, "not found\n")};
 }
 
-Reply McpEndpoint::Post(const HttpRequest& request, const std::function<void()>& wake) {
+Reply McpEndpoint::Post(const HttpRequest& request, const WakeFn& wake) {
   const bool ka = request.keep_alive;
   if (!IsJsonContentType(request)) {
     return Reply{JsonRpcErrorResponse(415, jsonrpc::kInvalidRequest,
@@ -273,7 +264,7 @@ Reply McpEndpoint::Post(const HttpRequest& request, const std::function<void()>&
 }
 
 Reply McpEndpoint::Dispatch(const std::shared_ptr<HttpSession>& session, std::string_view body,
-                            const std::function<void()>& wake, bool new_session) {
+                            const WakeFn& wake, bool new_session) {
   session->last_activity.store(NowTicks(), std::memory_order_relaxed);
   auto stream = std::make_shared<EventStream>(
       session->id, "r" + std::to_string(next_stream_.fetch_add(1) + 1), EventStream::Kind::kRequest,
@@ -311,7 +302,7 @@ Reply McpEndpoint::Dispatch(const std::shared_ptr<HttpSession>& session, std::st
   return reply;
 }
 
-Reply McpEndpoint::Get(const HttpRequest& request, const std::function<void()>& wake) {
+Reply McpEndpoint::Get(const HttpRequest& request, const WakeFn& wake) {
   const bool ka = request.keep_alive;
   if (config_.http.stateless) {
     Reply r{Plain(405, request,
@@ -408,7 +399,7 @@ Reply McpEndpoint::Delete(const HttpRequest& request) {
   return Reply{Plain(200, request)};
 }
 
-Reply McpEndpoint::LegacyOpen(const HttpRequest& request, const std::function<void()>& wake) {
+Reply McpEndpoint::LegacyOpen(const HttpRequest& request, const WakeFn& wake) {
   auto session = CreateSession(true);
   if (!session) {
     Reply r{Plain(503, request, session.error().message + "\n")};

@@ -43,7 +43,7 @@ class McpEndpoint {
   ~McpEndpoint();
 
   // `wake` is how streams wake the connection (it posts to the connection's executor).
-  Reply Handle(const HttpRequest& request, const std::function<void()>& wake);
+  Reply Handle(const HttpRequest& request, const WakeFn& wake);
 
   // Ends sessions idle for longer than http.session_timeout. Returns how many ended.
   std::size_t ExpireIdle(std::chrono::steady_clock::time_point now);
@@ -55,16 +55,16 @@ class McpEndpoint {
  private:
   struct HttpSession;
 
-  Reply Route(const HttpRequest& request, const std::function<void()>& wake);
-  Reply Post(const HttpRequest& request, const std::function<void()>& wake);
-  Reply Get(const HttpRequest& request, const std::function<void()>& wake);
+  Reply Route(const HttpRequest& request, const WakeFn& wake);
+  Reply Post(const HttpRequest& request, const WakeFn& wake);
+  Reply Get(const HttpRequest& request, const WakeFn& wake);
   Reply Delete(const HttpRequest& request);
-  Reply LegacyOpen(const HttpRequest& request, const std::function<void()>& wake);
+  Reply LegacyOpen(const HttpRequest& request, const WakeFn& wake);
   Reply LegacyPost(const HttpRequest& request);
 
   // Starts a request stream for one POST body on `session` and fills the reply.
   Reply Dispatch(const std::shared_ptr<HttpSession>& session, std::string_view body,
-                 const std::function<void()>& wake, bool new_session);
+                 const WakeFn& wake, bool new_session);
 
   Result<std::shared_ptr<HttpSession>> CreateSession(bool legacy);
   std::shared_ptr<HttpSession> FindSession(std::string_view id);
