@@ -571,7 +571,10 @@ void Session::CallTool(jsonrpc::Request&& request, const Route& route) {
   }
 
   // Input validation failures are tool execution errors (isError), so the model can correct them.
-  json::object arguments = args && args->is_object() ? args->get_object() : json::object{};
+  // Moved, not copied, out of the request: the arguments can be a whole document.
+  json::object arguments = args && args->is_object()
+                               ? json::object(std::move(request.params.as_object()["arguments"].as_object()))
+                               : json::object{};
   if (auto errors = tool->input_schema.Validate(arguments); !errors.empty()) {
     json::object result;
     result["content"] = json::array{json::object{

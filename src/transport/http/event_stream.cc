@@ -189,10 +189,9 @@ EventStream::Batch EventStream::Take() {
   std::lock_guard lock(mutex_);
   Batch batch;
   batch.overflowed = overflowed_;
-  while (!queue_.empty()) {
-    batch.items.push_back(std::move(queue_.front()));
-    queue_.pop_front();
-    if (batch.items.back().final) final_taken_ = true;
+  batch.items.swap(queue_);  // everything queued, in order
+  for (const auto& item : batch.items) {
+    if (item.final) final_taken_ = true;
   }
   batch.unanswered = unanswered_;
   batch.finished = final_taken_ || ((unanswered_ || closed_) && queue_.empty());

@@ -22,7 +22,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -135,7 +134,9 @@ class EventStream final : public protocol::Outbound,
   bool unanswered_ = false;
   bool closed_ = false;
   std::string priming_;
-  std::deque<Item> queue_;
+  // Taken whole by Take, so a vector: a deque allocates its map even when empty, and a stream
+  // is created per request.
+  std::vector<Item> queue_;
   WakeFn wake_;
   telemetry::Counter* const dropped_;
 };

@@ -83,6 +83,7 @@ void AppendNumber(std::string& out, std::size_t n) {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  if (a == b) return true;  // clients mostly send fields in their canonical case
   for (std::size_t i = 0; i < a.size(); ++i) {
     const char x = a[i] | (a[i] >= 'A' && a[i] <= 'Z' ? 0x20 : 0);
     const char y = b[i] | (b[i] >= 'A' && b[i] <= 'Z' ? 0x20 : 0);

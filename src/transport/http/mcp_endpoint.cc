@@ -298,7 +298,8 @@ Reply McpEndpoint::Dispatch(const std::shared_ptr<HttpSession>& session, std::st
   if (!session->id.empty()) session->Remember(stream);
   reply.stream = stream;
   // A stateless session lives as long as its stream is drained.
-  reply.on_close = [stream, keep = session->id.empty() ? session : nullptr] { stream->Detach(); };
+  if (session->id.empty()) reply.hold = session;
+  reply.on_close = [stream] { stream->Detach(); };
   return reply;
 }
 

@@ -35,6 +35,7 @@ struct Reply {
   std::string sse_event_name;  // "message" on the legacy transport
   std::string prelude;         // SSE text written right after the headers (priming, endpoint)
   std::function<void()> on_close;  // runs when the connection stops draining the stream
+  std::shared_ptr<void> hold;      // kept alive until the reply is done (a stateless session)
 };
 
 class McpEndpoint {
