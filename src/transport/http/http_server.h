@@ -1,7 +1,8 @@
-// HttpServer: Ferry's HTTP/1.1 server (Boost.Beast on C++20 coroutines). It owns the listening
-// socket and the event-loop threads (http.io_threads, one io_context each, connections spread
-// round-robin), applies admission control and security checks to every request, serves /health,
-// /ready and /metrics itself, and hands MCP traffic to McpEndpoint.
+// HttpServer: Ferry's HTTP/1.1 server (Asio on C++20 coroutines, its own parser in
+// http_message.h). It owns the listening socket and the event-loop threads (http.io_threads, one
+// io_context each, connections spread round-robin), applies admission control and security checks
+// to every request, serves /health, /ready and /metrics itself, and hands MCP traffic to
+// McpEndpoint.
 //
 // Per connection: keep-alive; limits on header size (http.max_header_size) and body size
 // (protocol.max_message_size); timeouts for receiving headers (http.header_timeout, against
