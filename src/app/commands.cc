@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/convert_command.h"
 #include "common/log.h"
 #include "tools/builtin.h"
 #include "runtime/stop_signal.h"
@@ -137,6 +138,17 @@ int RunCli(int argc, char** argv, const RegisterExtras& extras) {
   config->add_flag("--print", print, "Print the effective configuration as YAML");
   config_flags.AddTo(*config);
 
+  ConvertFlags convert_flags;
+  auto* convert = app.add_subcommand(
+      "convert", "Convert documents (CSV, Markdown, HTML, text) to Markdown, text or Docling JSON");
+  convert->add_option("inputs", convert_flags.inputs, "Files or directories")->required();
+  convert->add_option("--to", convert_flags.to, "md, json or text (default md)");
+  convert->add_option("--out", convert_flags.out, "Output directory (default .)");
+  convert->add_option("--jobs", convert_flags.jobs, "Parallel conversions (default: cores)")
+      ->check(CLI::Range(0, 1024));
+  convert->add_option("--max-file-size", convert_flags.max_file_size,
+                      "Refuse larger inputs, in bytes (default 64 MiB)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -144,6 +156,7 @@ int RunCli(int argc, char** argv, const RegisterExtras& extras) {
   }
 
   if (serve->parsed()) return Serve(serve_flags, serve_options, extras);
+  if (convert->parsed()) return Convert(convert_flags);
 
   if (describe) {
     std::cout << DescribeConfig(markdown);

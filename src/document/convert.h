@@ -1,0 +1,42 @@
+// Document conversion's entry point: detects a source's format from its name and first bytes and
+// runs the matching backend, within the limits given. Formats: CSV (and TSV, ; and | separated),
+// Markdown, HTML and plain text today; PDF, DOCX, PPTX, XLSX, AsciiDoc and images are recognised
+// and refused with an error that says they are not supported yet.
+//
+// Thread-safety: pure functions; convert many documents from many threads at once.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "document/document.h"
+#include "ferry/result.h"
+
+namespace ferry::document {
+
+enum class Format { kCsv, kMarkdown, kHtml, kText, kPdf, kDocx, kPptx, kXlsx, kAsciiDoc, kImage,
+                    kUnknown };
+
+std::string_view ToString(Format format);
+std::string_view MimeType(Format format);
+
+// From the extension first; when it says nothing, from the bytes (PDF, ZIP and image signatures,
+// an HTML tag near the start); text otherwise. Office files are ZIPs: the extension decides.
+Format DetectFormat(std::string_view filename, std::string_view head);
+
+struct ConvertOptions {
+  std::size_t max_file_size = 64 * 1024 * 1024;  // bytes; larger sources are refused
+};
+
+// Converts `bytes`; `filename` (a base name) names the document and hints the format.
+Result<Document> ConvertBytes(std::string_view bytes, std::string_view filename,
+                              const ConvertOptions& options = {});
+// Reads and converts a file (refusing it before reading when it exceeds max_file_size).
+Result<Document> ConvertFile(const std::filesystem::path& path, const ConvertOptions& options = {});
+
+// The 64-bit content hash used for Origin::binary_hash and document keys (XXH3).
+std::uint64_t ContentHash(std::string_view bytes);
+
+}  // namespace ferry::document

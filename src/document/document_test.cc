@@ -1,0 +1,133 @@
+#include "document/document.h"
+
+#include <gtest/gtest.h>
+
+#include "document/convert.h"
+#include "document/export.h"
+
+namespace ferry::document {
+namespace {
+
+Document Sample() {
+  Document doc("sample", {"text/html", "sample.html", 42});
+  SectionTracker sections(doc);
+  sections.AddHeading("Intro_duction", 0);
+  doc.AddText(sections.current(), TextLabel::kText, "First paragraph.");
+  sections.AddHeading("Background", 1);
+  Ref list = doc.AddGroup(sections.current(), GroupLabel::kList);
+  Ref item = doc.AddListItem(list, "one", false, "-");
+  Ref nested = doc.AddGroup(item, GroupLabel::kList);
+  doc.AddListItem(nested, "one.a", true, "1.");
+  doc.AddListItem(list, "two", false, "-");
+  TableItem t;
+  t.num_rows = 2;
+  t.num_cols = 2;
+  t.cells = {{.text = "A", .column_header = true},
+             {.text = "B|C", .start_col = 1, .end_col = 2, .column_header = true},
+             {.text = "wide", .start_row = 1, .end_row = 2, .start_col = 0, .end_col = 2}};
+  Ref table = doc.AddTable(sections.current(), t);
+  doc.AddCaption(table, "Table 1");
+  Ref picture = doc.AddPicture(sections.current());
+  doc.AddCaption(picture, "A picture");
+  doc.AddText(kFurnitureRef, TextLabel::kPageHeader, "Running header");
+  return doc;
+}
+
+TEST(DocumentTest, BuildersKeepTheTreeConsistent) {
+  Document doc = Sample();
+  ASSERT_EQ(doc.body.children.size(), 1u);  // everything nests under the title
+  EXPECT_EQ(doc.body.children[0].Pointer(), "#/texts/0");
+  const auto& background = doc.text({ItemKind::kText, 2});
+  EXPECT_EQ(background.label, TextLabel::kSectionHeader);
+  EXPECT_EQ(background.parent.Pointer(), "#/texts/0");
+  int count = 0;
+  doc.Walk(kBodyRef, [&](Ref r, int) {
+    ++count;
+    for (const Ref& c : doc.node(r).children) EXPECT_EQ(doc.node(c).parent, r);
+  });
+  EXPECT_GT(count, 10);
+  EXPECT_EQ(doc.texts.back().layer, ContentLayer::kFurniture);
+}
+
+TEST(DocumentTest, MarkdownInDoclingStyle) {
+  EXPECT_EQ(ToMarkdown(Sample()),
+            "# Intro\\_duction\n\n"
+            "First paragraph.\n\n"
+            "## Background\n\n"
+            "- one\n"
+            "    1. one.a\n"
+            "- two\n\n"
+            "Table 1\n\n"
+            "| A | B\\|C |\n"
+            "| - | - |\n"
+            "| wide | wide |\n\n"
+            "A picture\n\n"
+            "<!-- image -->");
+}
+
+TEST(DocumentTest, MarkdownMaxSizeCutsAtABlock) {
+  const std::string md = ToMarkdown(Sample(), {.max_size = 40});
+  EXPECT_LE(md.size(), 40u + 64u);
+  EXPECT_NE(md.find("truncated"), std::string::npos);
+  EXPECT_EQ(md.find("Background"), std::string::npos);
+}
+
+TEST(DocumentTest, PlainTextHasNoMarkup) {
+  const std::string text = ToText(Sample());
+  EXPECT_NE(text.find("Intro_duction"), std::string::npos);
+  EXPECT_EQ(text.find('#'), std::string::npos);
+  EXPECT_EQ(text.find("<!--"), std::string::npos);
+  EXPECT_NE(text.find("wide\twide"), std::string::npos);
+}
+
+TEST(DocumentTest, DoclingJsonShape) {
+  const auto v = ToDoclingJson(Sample());
+  const auto& o = v.as_object();
+  EXPECT_EQ(o.at("schema_name"), "DoclingDocument");
+  EXPECT_EQ(o.at("body").at("self_ref"), "#/body");
+  EXPECT_EQ(o.at("furniture").at("children").as_array().size(), 1u);
+  const auto& texts = o.at("texts").as_array();
+  EXPECT_EQ(texts[0].at("label"), "title");
+  EXPECT_EQ(texts[2].at("level"), 1);
+  EXPECT_EQ(texts[2].at("parent").at("$ref"), "#/texts/0");
+  const auto& table = o.at("tables").as_array()[0].as_object();
+  EXPECT_EQ(table.at("data").at("num_cols"), 2);
+  EXPECT_EQ(table.at("data").at("grid").as_array()[1].as_array()[1].at("text"), "wide");
+  EXPECT_EQ(table.at("captions").as_array()[0].at("$ref"), "#/texts/6");
+  EXPECT_EQ(o.at("origin").at("binary_hash"), 42u);
+}
+
+TEST(ConvertTest, DetectsFormats) {
+  EXPECT_EQ(DetectFormat("a.CSV", ""), Format::kCsv);
+  EXPECT_EQ(DetectFormat("a.tsv", ""), Format::kCsv);
+  EXPECT_EQ(DetectFormat("notes.md", ""), Format::kMarkdown);
+  EXPECT_EQ(DetectFormat("page", "<!DOCTYPE html><html>"), Format::kHtml);
+  EXPECT_EQ(DetectFormat("x", "%PDF-1.7"), Format::kPdf);
+  EXPECT_EQ(DetectFormat("x", "\x89PNG\r\n\x1a\n"), Format::kImage);
+  EXPECT_EQ(DetectFormat("x.docx", "PK"), Format::kDocx);
+  EXPECT_EQ(DetectFormat("readme", "hello"), Format::kText);
+}
+
+TEST(ConvertTest, PlainTextParagraphs) {
+  auto doc = ConvertBytes("line one\nline two\n\n\nsecond  paragraph\n", "notes.txt");
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_EQ(doc->name, "notes");
+  EXPECT_EQ(ToMarkdown(*doc), "line one line two\n\nsecond paragraph");
+  EXPECT_EQ(doc->origin.mimetype, "text/plain");
+  EXPECT_EQ(doc->origin.binary_hash, ContentHash("line one\nline two\n\n\nsecond  paragraph\n"));
+}
+
+TEST(ConvertTest, LimitsAndUnsupportedFormatsAreClearErrors) {
+  auto big = ConvertBytes(std::string(100, 'x'), "a.txt", {.max_file_size = 10});
+  ASSERT_FALSE(big);
+  EXPECT_NE(big.error().message.find("max_file_size"), std::string::npos);
+  auto pdf = ConvertBytes("%PDF-1.4", "a.pdf");
+  ASSERT_FALSE(pdf);
+  EXPECT_NE(pdf.error().message.find("not supported yet"), std::string::npos);
+  auto missing = ConvertFile("/nonexistent/file.md");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kIo);
+}
+
+}  // namespace
+}  // namespace ferry::document
