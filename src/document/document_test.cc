@@ -2,8 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
+#include "document/backends/csv.h"
+#include "document/backends/markdown.h"
 #include "document/convert.h"
 #include "document/export.h"
+#include "protocol/json_schema.h"
 
 namespace ferry::document {
 namespace {
@@ -95,6 +101,47 @@ TEST(DocumentTest, DoclingJsonShape) {
   EXPECT_EQ(table.at("data").at("grid").as_array()[1].as_array()[1].at("text"), "wide");
   EXPECT_EQ(table.at("captions").as_array()[0].at("$ref"), "#/texts/6");
   EXPECT_EQ(o.at("origin").at("binary_hash"), 42u);
+}
+
+// Docling's own schema (tests/fixtures/docling), compiled once.
+const protocol::JsonSchema& DoclingSchema() {
+  static const protocol::JsonSchema schema = [] {
+    std::ifstream in(std::string(FERRY_SOURCE_DIR) + "/tests/fixtures/docling/DoclingDocument.schema.json");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // The schema comes from Pydantic, whose version pattern uses Python's named groups
+    // "(?P<name>...)"; ECMA-262 regular expressions (JSON Schema's) know only plain groups.
+    for (auto at = text.find("(?P<"); at != std::string::npos; at = text.find("(?P<", at)) {
+      text.erase(at + 1, text.find('>', at) - at);
+    }
+    auto compiled = protocol::JsonSchema::Compile(boost::json::parse(text));
+    if (!compiled) throw std::runtime_error(compiled.error().message);
+    return *compiled;
+  }();
+  return schema;
+}
+
+TEST(DocumentTest, JsonValidatesAgainstDoclingsSchema) {
+  auto expect_valid = [](const Document& doc, const char* what) {
+    const auto errors = DoclingSchema().Validate(ToDoclingJson(doc));
+    EXPECT_TRUE(errors.empty()) << what << ": " << (errors.empty() ? "" : errors[0]);
+  };
+  expect_valid(Sample(), "sample");
+  // The check has teeth: a label Docling does not define is refused.
+  auto broken = ToDoclingJson(Sample());
+  broken.as_object()["texts"].as_array()[1].as_object()["label"] = "nonsense";
+  EXPECT_FALSE(DoclingSchema().Validate(broken).empty());
+  Document with_pages = Sample();
+  with_pages.pages[1] = Page{1, 612, 792};
+  with_pages.texts[1].prov.push_back({.page_no = 1, .bbox = {10, 700, 200, 680}, .char_end = 16});
+  with_pages.texts[1].formatting.bold = true;
+  with_pages.texts[1].hyperlink = "https://example.org/";
+  Ref code = with_pages.AddText(kBodyRef, TextLabel::kCode, "x = 1");
+  with_pages.text(code).code_language = "Python";
+  with_pages.AddText(kBodyRef, TextLabel::kFormula, "E=mc^2");
+  expect_valid(with_pages, "pages, provenance, formatting, code");
+  expect_valid(*ParseCsv("a,b\n1,2\n", "t", {}), "csv");
+  expect_valid(*ParseMarkdown("# T\n\n- a *b* c\n  1. x\n\n| a |\n|---|\n| 1 |\n\n![i](x.png)\n", "t", {}),
+               "markdown");
 }
 
 TEST(ConvertTest, DetectsFormats) {
