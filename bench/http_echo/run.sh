@@ -66,8 +66,6 @@ done
 [[ "$perf_callgraph" == fp || "$perf_callgraph" == dwarf ]] ||
   { echo "run.sh: --perf-callgraph is fp or dwarf" >&2; exit 2; }
 
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-
 [[ -x "$ferry_bin" ]] || die "no Ferry binary at $ferry_bin (build it: cmake --preset release && cmake --build --preset release, or set FERRY_BIN)"
 
 # --- Tools: wrk, nginx (nginx-light), curl; perf only with --perf. -----------------------------

@@ -111,9 +111,19 @@ struct Config {
 
   struct Tools {
     bool diagnostics = true;  // the `echo` diagnostics tool group
+    bool documents = true;    // the document conversion tool group
 
     bool operator==(const Tools&) const = default;
   } tools;
+
+  struct Documents {
+    std::vector<std::string> allowed_roots;  // directories path arguments may name; empty = none
+    std::int64_t max_file_size = 64 * 1024 * 1024;
+    std::int64_t store_size = 256 * 1024 * 1024;  // converted documents kept (LRU), bytes
+    std::string tokenizer_file;                   // tiktoken rank file; empty = approximation
+
+    bool operator==(const Documents&) const = default;
+  } documents;
 
   bool operator==(const Config&) const = default;
 };

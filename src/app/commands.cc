@@ -142,7 +142,7 @@ int RunCli(int argc, char** argv, const RegisterExtras& extras) {
   auto* convert = app.add_subcommand(
       "convert", "Convert documents (CSV, Markdown, HTML, text) to Markdown, text or Docling JSON");
   convert->add_option("inputs", convert_flags.inputs, "Files or directories")->required();
-  convert->add_option("--to", convert_flags.to, "md, json or text (default md)");
+  convert->add_option("--to", convert_flags.to, "md, json, html or text (default md)");
   convert->add_option("--out", convert_flags.out, "Output directory (default .)");
   convert->add_option("--jobs", convert_flags.jobs, "Parallel conversions (default: cores)")
       ->check(CLI::Range(0, 1024));

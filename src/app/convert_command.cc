@@ -49,20 +49,22 @@ std::vector<fs::path> Expand(const std::vector<std::string>& inputs, std::vector
 std::string Extension(const std::string& to) {
   if (to == "json") return ".json";
   if (to == "text") return ".txt";
+  if (to == "html") return ".html";
   return ".md";
 }
 
 std::string Render(const document::Document& doc, const std::string& to) {
   if (to == "json") return boost::json::serialize(document::ToDoclingJson(doc)) + "\n";
   if (to == "text") return document::ToText(doc) + "\n";
+  if (to == "html") return document::ToHtml(doc);
   return document::ToMarkdown(doc) + "\n";
 }
 
 }  // namespace
 
 int Convert(const ConvertFlags& flags) {
-  if (flags.to != "md" && flags.to != "json" && flags.to != "text") {
-    std::fprintf(stderr, "ferry convert: --to %s is not supported yet (md, json, text)\n",
+  if (flags.to != "md" && flags.to != "json" && flags.to != "text" && flags.to != "html") {
+    std::fprintf(stderr, "ferry convert: --to %s is not supported yet (md, json, html, text)\n",
                  flags.to.c_str());
     return 2;
   }

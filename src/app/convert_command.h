@@ -1,5 +1,5 @@
-// `ferry convert FILE|DIR... --to md|json|text --out DIR --jobs N`: converts documents in
-// parallel, writing DIR/<name without extension>.<md|json|txt>, with a progress line on a terminal
+// `ferry convert FILE|DIR... --to md|json|html|text --out DIR --jobs N`: converts documents in
+// parallel, writing DIR/<name without extension>.<md|json|html|txt>, with a progress line on a terminal
 // (plain lines otherwise) and a summary; the exit code is 1 when any file failed.
 //
 // Thread-safety: call from main(); it runs its own worker threads.

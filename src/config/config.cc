@@ -123,6 +123,7 @@ const std::vector<SectionSpec>& Sections() {
        "tokens. The stdio transport ignores this section."},
       {"logging", "The server's own log."},
       {"tools", "Built-in tool groups."},
+      {"documents", "Document conversion tools (convert_document and the rest of the group)."},
   };
   return *kSections;
 }
@@ -489,6 +490,48 @@ const std::vector<KeySpec>& Keys() {
        .default_text = "true",
        .description = "Register the built-in echo diagnostics tool group.",
        .access = Field<&C::tools, &C::Tools::diagnostics>()},
+      {.section = "tools",
+       .key = "documents",
+       .type = KeyType::kBool,
+       .default_text = "true",
+       .description = "Register the document conversion tool group (docs/tools.md).",
+       .access = Field<&C::tools, &C::Tools::documents>()},
+
+      {.section = "documents",
+       .key = "allowed_roots",
+       .type = KeyType::kList,
+       .default_text = "[]",
+       .description = "Directories whose files the document tools may read and write when a "
+                      "client names a path (symbolic links are resolved before the check). `[]` "
+                      "= no file access: clients send content as base64 instead.",
+       .access = Field<&C::documents, &C::Documents::allowed_roots>()},
+      {.section = "documents",
+       .key = "max_file_size",
+       .type = KeyType::kSize,
+       .default_text = "64MiB",
+       .min = 1 * kKiB,
+       .max = 4 * kGiB,
+       .description = "Largest document accepted for conversion, in bytes; larger ones are "
+                      "refused before they are read.",
+       .access = Field<&C::documents, &C::Documents::max_file_size>()},
+      {.section = "documents",
+       .key = "store_size",
+       .type = KeyType::kSize,
+       .default_text = "256MiB",
+       .min = 1 * kMiB,
+       .max = 64 * kGiB,
+       .description = "Memory for converted documents kept for later export by key, in bytes "
+                      "(estimated from their content); the least recently used are evicted "
+                      "beyond it.",
+       .access = Field<&C::documents, &C::Documents::store_size>()},
+      {.section = "documents",
+       .key = "tokenizer_file",
+       .type = KeyType::kString,
+       .default_text = "",
+       .description = "A tiktoken BPE rank file (e.g. cl100k_base.tiktoken) for chunk token "
+                      "counts. Empty = a documented approximation (1 token per 4 bytes of a "
+                      "word, 1 per punctuation mark).",
+       .access = Field<&C::documents, &C::Documents::tokenizer_file>()},
   };
   return *kKeys;
 }

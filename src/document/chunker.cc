@@ -5,6 +5,8 @@
 #include <limits>
 #include <set>
 
+#include "common/base64.h"
+
 namespace ferry::document {
 namespace {
 
@@ -257,34 +259,6 @@ std::size_t ApproxTokenizer::Count(std::string_view text) const {
   return tokens;
 }
 
-namespace {
-
-std::string DecodeBase64(std::string_view in, bool& ok) {
-  static const std::string kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned value = 0;
-  int bits = 0;
-  ok = true;
-  for (char c : in) {
-    if (c == '=') break;
-    const auto p = kAlphabet.find(c);
-    if (p == std::string::npos) {
-      ok = false;
-      return {};
-    }
-    value = (value << 6) | static_cast<unsigned>(p);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((value >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::Load(const std::string& rank_file) {
   std::ifstream in(rank_file);
   if (!in) return Fail(ErrorCode::kIo, rank_file + ": cannot open the BPE rank file");
@@ -295,8 +269,10 @@ Result<std::unique_ptr<BpeTokenizer>> BpeTokenizer::Load(const std::string& rank
     ++line_no;
     if (line.empty()) continue;
     const auto space = line.find(' ');
-    bool ok = space != std::string::npos;
-    std::string token = ok ? DecodeBase64(std::string_view(line).substr(0, space), ok) : "";
+    std::optional<std::string> decoded;
+    if (space != std::string::npos) decoded = Base64Decode(std::string_view(line).substr(0, space));
+    bool ok = decoded.has_value();
+    std::string token = ok ? std::move(*decoded) : "";
     int rank = 0;
     if (ok) {
       try {

@@ -8,7 +8,11 @@
 #include <fstream>
 
 #include "document/backends/csv.h"
+#include "document/backends/docx.h"
+#include "document/backends/html.h"
 #include "document/backends/markdown.h"
+#include "document/backends/pptx.h"
+#include "document/backends/xlsx.h"
 
 namespace ferry::document {
 namespace {
@@ -127,7 +131,11 @@ Result<Document> ConvertBytes(std::string_view bytes, std::string_view filename,
   switch (format) {
     case Format::kCsv: return ParseCsv(bytes, std::move(name), std::move(origin));
     case Format::kMarkdown: return ParseMarkdown(bytes, std::move(name), std::move(origin));
+    case Format::kHtml: return ParseHtml(bytes, std::move(name), std::move(origin));
     case Format::kText: return ParseText(bytes, std::move(name), std::move(origin));
+    case Format::kPptx: return ParsePptx(bytes, std::move(name), std::move(origin));
+    case Format::kXlsx: return ParseXlsx(bytes, std::move(name), std::move(origin));
+    case Format::kDocx: return ParseDocx(bytes, std::move(name), std::move(origin));
     case Format::kUnknown:
       return Fail(ErrorCode::kInvalidParams,
                   std::string(filename) + ": unrecognised format (a ZIP archive that is not "

@@ -86,6 +86,25 @@ TEST(DocumentTest, PlainTextHasNoMarkup) {
   EXPECT_NE(text.find("wide\twide"), std::string::npos);
 }
 
+TEST(DocumentTest, HtmlIsEscapedAndStructured) {
+  Document doc = Sample();
+  doc.AddText(kBodyRef, TextLabel::kText, "<script>alert(1)</script>");
+  Ref link = doc.AddText(kBodyRef, TextLabel::kText, "bad link");
+  doc.text(link).hyperlink = "javascript:alert(1)";
+  const std::string html = ToHtml(doc);
+  EXPECT_NE(html.find("<h1>Intro_duction</h1>"), std::string::npos);
+  EXPECT_NE(html.find("<h2>Background</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<ul>\n<li>one<ol>\n<li>one.a</li>\n</ol>\n</li>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<th>A</th><th>B|C</th>"), std::string::npos);
+  EXPECT_NE(html.find("<td colspan=\"2\">wide</td>"), std::string::npos);
+  EXPECT_NE(html.find("<caption>Table 1</caption>"), std::string::npos);
+  EXPECT_NE(html.find("<figcaption>A picture</figcaption>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(html.find("javascript:"), std::string::npos);
+  EXPECT_EQ(html.find("Running header"), std::string::npos);  // furniture
+}
+
 TEST(DocumentTest, DoclingJsonShape) {
   const auto v = ToDoclingJson(Sample());
   const auto& o = v.as_object();

@@ -1,6 +1,7 @@
 #include "tools/builtin.h"
 
 #include "tools/diagnostics/echo.h"
+#include "tools/documents/documents.h"
 
 namespace ferry::tools {
 
@@ -8,6 +9,9 @@ Result<void> RegisterBuiltinTools(Server& server) {
   const auto& config = server.config();
   if (config.tools.diagnostics) {
     if (auto r = diagnostics::Register(server); !r) return r;
+  }
+  if (config.tools.documents) {
+    if (auto r = documents::Register(server); !r) return r;
   }
   return {};
 }
