@@ -28,7 +28,7 @@ die() { echo "setup: error: $*" >&2; exit 1; }
 packages=(g++ cmake ninja-build ccache pkg-config make
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
   libexpected-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libxxhash-dev libsimdjson-dev
-  libmd4c-dev libgumbo-dev libzip-dev libpugixml-dev
+  libmd4c-dev libgumbo-dev libzip-dev libpugixml-dev libpoppler-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev ca-certificates)
 
 installed() {

@@ -115,7 +115,11 @@ def main():
         if not os.path.isdir(src_dir):
             continue
         for source in sorted(os.listdir(src_dir)):
-            truth_path = os.path.join(corpus, fmt_dir, 'groundtruth', source + '.md')
+            # Docling names its ground truth "<file>.md" for most formats, "<stem>.md" for PDF.
+            truth_dir = os.path.join(corpus, fmt_dir, 'groundtruth')
+            truth_path = os.path.join(truth_dir, source + '.md')
+            if not os.path.exists(truth_path):
+                truth_path = os.path.join(truth_dir, os.path.splitext(source)[0] + '.md')
             if not os.path.exists(truth_path):
                 continue
             with open(truth_path, encoding='utf-8', errors='replace') as f:

@@ -9,6 +9,7 @@ Two views:
                repeated N times; wall time summed; peak RSS is the largest child's ru_maxrss.
   in process   Ferry converts the whole set in one `ferry convert DIR --jobs 1` (the server's
                use: no process start per file). pandoc and pdftotext have no such mode.
+               Its "failed" column is 1 when that run exited non-zero (any file failed).
 Throughput is input megabytes per second (and pages per second for PDF, pages counted with
 pdfinfo). Ratios compare Ferry with the peer on the same files.
 """
@@ -76,12 +77,13 @@ def main():
                     failed += code != 0
             results[name] = (total, peak, failed // repeat)
         # In process: the whole directory in one Ferry run.
-        s_in = 0.0
+        s_in, failed_in = 0.0, 0
         for _ in range(repeat):
-            s, rss_in, _ = run([ferry, 'convert', src, '--to', 'md', '--out',
-                                os.path.join(work, 'ferry-dir'), '--jobs', '1'])
+            s, rss_in, code = run([ferry, 'convert', src, '--to', 'md', '--out',
+                                   os.path.join(work, 'ferry-dir'), '--jobs', '1'])
             s_in += s
-        results['ferry (in process)'] = (s_in, rss_in, 0)
+            failed_in = int(code != 0)
+        results['ferry (in process)'] = (s_in, rss_in, failed_in)
         for name, r in results.items():
             if r is None:
                 print(f'{fmt:6} {len(files):5} {mb:7.2f} {name:18} {"not installed":>9}')
@@ -92,7 +94,9 @@ def main():
             print(f'{fmt:6} {len(files):5} {mb:7.2f} {name:18} {total:9.3f} {mbps:8.2f} '
                   f'{pps:8.1f} {peak / 1024:11.1f} {failed:6}')
         f, p = results.get('ferry'), results.get(peer_name)
-        if f and p and f[0] > 0:
+        if f and f[2] > 0:
+            print(f'{fmt:6} no ratio: Ferry failed on {f[2]} file(s), so its time is not comparable')
+        elif f and p and f[0] > 0:
             print(f'{fmt:6} Ferry / {peer_name}: {p[0] / f[0]:.1f}x per process, '
                   f'{p[0] / results["ferry (in process)"][0]:.1f}x in process')
         print()

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <fstream>
 
+#include "document/backends/asciidoc.h"
 #include "document/backends/csv.h"
 #include "document/backends/docx.h"
 #include "document/backends/html.h"
@@ -130,6 +131,7 @@ Result<Document> ConvertBytes(std::string_view bytes, std::string_view filename,
   Origin origin{std::string(MimeType(format)), std::string(filename), ContentHash(bytes)};
   switch (format) {
     case Format::kCsv: return ParseCsv(bytes, std::move(name), std::move(origin));
+    case Format::kAsciiDoc: return ParseAsciiDoc(bytes, std::move(name), std::move(origin));
     case Format::kMarkdown: return ParseMarkdown(bytes, std::move(name), std::move(origin));
     case Format::kHtml: return ParseHtml(bytes, std::move(name), std::move(origin));
     case Format::kText: return ParseText(bytes, std::move(name), std::move(origin));

@@ -140,6 +140,70 @@ Ref Document::AddCaption(Ref item, std::string text) {
   return caption;
 }
 
+void Document::AppendBody(Ref parent, const Document& other) {
+  // Copies one item and its subtree; references inside (captions, footnotes) are remapped.
+  struct Copier {
+    Document& into;
+    const Document& from;
+    std::map<std::pair<int, int>, Ref> mapped;  // (kind, index) in `from` -> Ref in `into`
+
+    Ref Map(Ref r) const {
+      auto it = mapped.find({static_cast<int>(r.kind), r.index});
+      return it == mapped.end() ? r : it->second;
+    }
+    void Copy(Ref parent, Ref r) {
+      Ref copy;
+      switch (r.kind) {
+        case ItemKind::kText: {
+          TextItem t = from.texts.at(static_cast<std::size_t>(r.index));
+          t.children.clear();
+          into.texts.push_back(std::move(t));
+          copy = {ItemKind::kText, static_cast<int>(into.texts.size() - 1)};
+          break;
+        }
+        case ItemKind::kTable: {
+          TableItem t = from.tables.at(static_cast<std::size_t>(r.index));
+          t.children.clear();
+          into.tables.push_back(std::move(t));
+          copy = {ItemKind::kTable, static_cast<int>(into.tables.size() - 1)};
+          break;
+        }
+        case ItemKind::kPicture: {
+          PictureItem p = from.pictures.at(static_cast<std::size_t>(r.index));
+          p.children.clear();
+          into.pictures.push_back(std::move(p));
+          copy = {ItemKind::kPicture, static_cast<int>(into.pictures.size() - 1)};
+          break;
+        }
+        case ItemKind::kGroup: {
+          GroupItem g = from.groups.at(static_cast<std::size_t>(r.index));
+          g.children.clear();
+          into.groups.push_back(std::move(g));
+          copy = {ItemKind::kGroup, static_cast<int>(into.groups.size() - 1)};
+          break;
+        }
+        default: return;
+      }
+      mapped[{static_cast<int>(r.kind), r.index}] = copy;
+      into.Attach(parent, copy);
+      for (const Ref& child : from.node(r).children) Copy(copy, child);
+    }
+  } copier{*this, other, {}};
+  for (const Ref& child : other.body.children) copier.Copy(parent, child);
+  // Captions and footnotes now point at the copies.
+  for (auto& [from_ref, copy] : copier.mapped) {
+    if (copy.kind == ItemKind::kTable) {
+      auto& t = tables[static_cast<std::size_t>(copy.index)];
+      for (auto& c : t.captions) c = copier.Map(c);
+      for (auto& f : t.footnotes) f = copier.Map(f);
+    } else if (copy.kind == ItemKind::kPicture) {
+      auto& p = pictures[static_cast<std::size_t>(copy.index)];
+      for (auto& c : p.captions) c = copier.Map(c);
+      for (auto& f : p.footnotes) f = copier.Map(f);
+    }
+  }
+}
+
 Ref SectionTracker::AddHeading(std::string text, int level) {
   while (!stack_.empty() && stack_.back().level >= level) stack_.pop_back();
   const Ref parent = current();

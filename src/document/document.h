@@ -174,6 +174,8 @@ class Document {
   Ref AddPicture(Ref parent, PictureItem picture = {});
   // A caption text attached to a table or picture (a child of it, and listed in its captions).
   Ref AddCaption(Ref item, std::string text);
+  // Copies `other`'s body under `parent` (an HTML block inside Markdown, an embedded document).
+  void AppendBody(Ref parent, const Document& other);
 
   TextItem& text(Ref r) { return texts.at(static_cast<std::size_t>(r.index)); }
   const TextItem& text(Ref r) const { return texts.at(static_cast<std::size_t>(r.index)); }

@@ -64,7 +64,7 @@ TEST(DocumentTest, MarkdownInDoclingStyle) {
             "    1. one.a\n"
             "- two\n\n"
             "Table 1\n\n"
-            "| A | B\\|C |\n"
+            "| A | B&#124;C |\n"
             "| - | - |\n"
             "| wide | wide |\n\n"
             "A picture\n\n"

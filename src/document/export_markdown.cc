@@ -34,13 +34,23 @@ class Renderer {
     last_list_ = list;
   }
 
+  // Text as Markdown: '_' escaped (when asked), and &, < and > as HTML entities, so that text can
+  // never turn into markup or raw HTML (Docling writes them the same way).
   std::string Escape(std::string_view text) const {
-    if (!markup_ || !options_.escape_underscores) return std::string(text);
+    if (!markup_) return std::string(text);
     std::string s;
     s.reserve(text.size());
     for (char c : text) {
-      if (c == '_') s += '\\';
-      s += c;
+      switch (c) {
+        case '&': s += "&amp;"; break;
+        case '<': s += "&lt;"; break;
+        case '>': s += "&gt;"; break;
+        case '_':
+          if (options_.escape_underscores) s += '\\';
+          s += c;
+          break;
+        default: s += c;
+      }
     }
     return s;
   }
@@ -173,6 +183,8 @@ class Renderer {
     for (const Ref& child : t.children) Emit(child, 0, nullptr);
   }
 
+  // Table cells are written as they are (Docling escapes nothing there) but for '|', which would
+  // end the cell, and line breaks, which would end the row.
   static std::string CellText(std::string_view text) {
     std::string s;
     s.reserve(text.size());
@@ -180,7 +192,7 @@ class Renderer {
       if (c == '\n' || c == '\r') {
         s += ' ';
       } else if (c == '|') {
-        s += "\\|";
+        s += "&#124;";
       } else {
         s += c;
       }
@@ -198,7 +210,8 @@ class Renderer {
       if (markup_) text += '|';
       for (int c = 0; c < table.num_cols; ++c) {
         const TableCell* cell = grid[static_cast<std::size_t>(r * table.num_cols + c)];
-        const std::string value = cell ? CellText(cell->text) : std::string();
+        const std::string value =
+            !cell ? std::string() : markup_ ? CellText(cell->text) : NormalizeSpace(cell->text);
         if (markup_) {
           text += ' ' + value + " |";
         } else {

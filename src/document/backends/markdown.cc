@@ -1,5 +1,7 @@
 #include "document/backends/markdown.h"
 
+#include "document/backends/html.h"
+
 #include <md4c.h>
 
 #include <cstdlib>
@@ -96,10 +98,15 @@ class Builder {
         break;
       }
       case MD_BLOCK_HTML: {
+        // Raw HTML is read as HTML, as a browser rendering the Markdown would show it.
         in_html_ = false;
-        std::string text = NormalizeSpace(code_);
+        std::string html = std::move(code_);
         code_.clear();
-        if (!text.empty()) doc_.AddText(Parent(), TextLabel::kText, std::move(text));
+        if (auto sub = ParseHtml(html, "", {})) {
+          doc_.AppendBody(Parent(), *sub);
+        } else if (std::string text = NormalizeSpace(html); !text.empty()) {
+          doc_.AddText(Parent(), TextLabel::kText, std::move(text));
+        }
         break;
       }
       case MD_BLOCK_TH:

@@ -211,10 +211,10 @@ std::string ChartKindName(std::string_view element) {
     std::string_view prefix, name;
   };
   static constexpr Kind kKinds[] = {
-      {"bar", "Bar chart"},         {"line", "Line chart"},     {"pie", "Pie chart"},
-      {"doughnut", "Pie chart"},    {"ofPie", "Pie chart"},     {"scatter", "Scatter chart"},
-      {"area", "Area chart"},       {"radar", "Radar chart"},   {"bubble", "Bubble chart"},
-      {"stock", "Stock chart"},     {"surface", "Surface chart"},
+      {"bar", "Bar chart"},      {"line", "Line chart"},       {"pie", "Pie chart"},
+      {"doughnut", "Pie chart"}, {"ofPie", "Pie chart"},       {"scatter", "Scatter chart"},
+      {"area", "Area chart"},    {"radar", "Radar chart"},     {"bubble", "Bubble chart"},
+      {"stock", "Stock chart"},  {"surface", "Surface chart"},
   };
   for (const auto& k : kKinds) {
     if (element.substr(0, k.prefix.size()) == k.prefix) return std::string(k.name);
@@ -279,7 +279,8 @@ bool AddChart(Document& doc, Ref parent, ZipArchive& zip, std::string_view chart
   for (const auto& s : series) points = std::max({points, s.categories.size(), s.values.size()});
   if (series.empty() || points == 0) return true;
   if ((points + 1) * (series.size() + 1) > 1'000'000) {
-    doc.warnings.push_back("chart " + std::string(chart_part) + ": its data table is too large, left out");
+    doc.warnings.push_back("chart " + std::string(chart_part) +
+                           ": its data table is too large, left out");
     return true;
   }
   TableItem table;
@@ -321,7 +322,7 @@ namespace {
 using namespace pptx_xlsx;  // NOLINT: this file's own helpers
 
 constexpr double kEmuPerPoint = 12700;
-constexpr int kMaxDepth = 64;           // group shapes in group shapes
+constexpr int kMaxDepth = 64;  // group shapes in group shapes
 constexpr std::size_t kMaxTableCells = 1'000'000;
 
 struct Box {
@@ -537,11 +538,12 @@ class PptxReader {
     }
     auto xml = zip_.ReadXml(path);
     if (!xml) {
-      doc_.warnings.push_back("slide " + std::to_string(number) + " skipped: " +
-                              xml.error().message);
+      doc_.warnings.push_back("slide " + std::to_string(number) +
+                              " skipped: " + xml.error().message);
       return;
     }
     page_ = number;
+    xform_ = {};
     rels_ = ReadRelationships(zip_, path);
     layout_ = master_ = nullptr;
     if (const std::string* layout = Target(rels_, "slideLayout")) {
@@ -552,8 +554,8 @@ class PptxReader {
         }
       }
     }
-    const Ref slide = doc_.AddGroup(kBodyRef, GroupLabel::kChapter,
-                                    "slide-" + std::to_string(number - 1));
+    const Ref slide =
+        doc_.AddGroup(kBodyRef, GroupLabel::kChapter, "slide-" + std::to_string(number - 1));
     const pugi::xml_node tree = Child(Child((*xml)->document_element(), "cSld"), "spTree");
     EmitShapes(tree, slide, 0);
     if (const std::string* notes = Target(rels_, "notesSlide")) ReadNotes(*notes, slide);
@@ -583,12 +585,15 @@ class PptxReader {
     return {};
   }
 
+  // A box in the current group's coordinates as a provenance on the slide, in points.
   std::vector<Provenance> ProvOf(const Box& box, std::size_t chars = 0) const {
     Provenance p;
     p.page_no = page_;
-    p.bbox = {static_cast<double>(box.x) / kEmuPerPoint, static_cast<double>(box.y) / kEmuPerPoint,
-              static_cast<double>(box.x + box.cx) / kEmuPerPoint,
-              static_cast<double>(box.y + box.cy) / kEmuPerPoint, false};
+    const double left = xform_.sx * static_cast<double>(box.x) + xform_.dx;
+    const double top = xform_.sy * static_cast<double>(box.y) + xform_.dy;
+    p.bbox = {left / kEmuPerPoint, top / kEmuPerPoint,
+              (left + xform_.sx * static_cast<double>(box.cx)) / kEmuPerPoint,
+              (top + xform_.sy * static_cast<double>(box.cy)) / kEmuPerPoint, false};
     p.char_end = static_cast<int>(chars);
     return {p};
   }
@@ -600,7 +605,8 @@ class PptxReader {
     ForEachShape(tree, [&](pugi::xml_node s) { shapes.emplace_back(s, BoxOf(s)); });
     std::stable_sort(shapes.begin(), shapes.end(),
                      [](const auto& a, const auto& b) { return a.second.y < b.second.y; });
-    const long long tolerance = height_ / 50;
+    const auto tolerance = static_cast<long long>(
+        std::min(1e15, static_cast<double>(height_) / 50 / std::max(xform_.sy, 1e-9)));
     std::size_t row = 0;
     for (std::size_t i = 1; i <= shapes.size(); ++i) {
       if (i == shapes.size() || shapes[i].second.y - shapes[row].second.y > tolerance) {
@@ -628,7 +634,26 @@ class PptxReader {
       } else if (kind == "graphicFrame") {
         EmitFrame(shape, box, parent);
       } else if (kind == "grpSp") {
+        // Children are placed in the group's own coordinates (chOff / chExt) scaled to its box.
+        const Transform saved = xform_;
+        const pugi::xml_node xfrm = Child(Child(shape, "grpSpPr"), "xfrm");
+        const auto ch_off = Child(xfrm, "chOff"), ch_ext = Child(xfrm, "chExt");
+        const double cx = static_cast<double>(ToInt(ch_ext.attribute("cx")));
+        const double cy = static_cast<double>(ToInt(ch_ext.attribute("cy")));
+        const double sx = cx > 0 && box.cx > 0 ? static_cast<double>(box.cx) / cx : 1;
+        const double sy = cy > 0 && box.cy > 0 ? static_cast<double>(box.cy) / cy : 1;
+        const double ox =
+            static_cast<double>(box.x) - sx * static_cast<double>(ToInt(ch_off.attribute("x")));
+        const double oy =
+            static_cast<double>(box.y) - sy * static_cast<double>(ToInt(ch_off.attribute("y")));
+        const Transform inner{saved.sx * sx, saved.sy * sy, saved.sx * ox + saved.dx,
+                              saved.sy * oy + saved.dy};
+        if (std::isfinite(inner.sx) && std::isfinite(inner.sy) && std::isfinite(inner.dx) &&
+            std::isfinite(inner.dy)) {
+          xform_ = inner;
+        }
         EmitShapes(shape, parent, depth + 1);
+        xform_ = saved;
       }
     }
   }
@@ -648,7 +673,7 @@ class PptxReader {
     }
     if (!master_) return b;
     const std::string type = NormalType(ph.type);
-    const char* style = type == "title" ? "titleStyle"
+    const char* style = type == "title"         ? "titleStyle"
                         : IsFurnitureType(type) ? "otherStyle"
                                                 : "bodyStyle";
     return BulletOf(LevelStyle(Child(Child(master_->root, "txStyles"), style), level));
@@ -869,7 +894,11 @@ class PptxReader {
   long long width_ = 0, height_ = 0;  // EMU
   std::map<std::string, std::unique_ptr<Part>> parts_;
   std::map<std::string, std::string> authors_, modern_authors_;
-  // The slide being read.
+  // The slide being read, and the transform from the current group's coordinates to the slide's.
+  struct Transform {
+    double sx = 1, sy = 1, dx = 0, dy = 0;
+  };
+  Transform xform_;
   int page_ = 0;
   Relationships rels_;
   const Part* layout_ = nullptr;

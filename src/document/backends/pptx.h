@@ -31,11 +31,10 @@
 
 #include <map>
 #include <optional>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <pugixml.hpp>
 
 #include "document/backends/zip_archive.h"
 #include "document/document.h"

@@ -17,8 +17,8 @@ constexpr const char* kNs =
 constexpr const char* kRel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/";
 
 std::string Rels(const std::vector<std::tuple<std::string, std::string, std::string>>& rels) {
-  std::string s =
-      R"(<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)";
+  std::string s = R"(<?xml version="1.0"?><Relationships )"
+                  R"(xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)";
   for (const auto& [id, type, target] : rels) {
     s += "<Relationship Id=\"" + id + "\" Type=\"" + kRel + type + "\" Target=\"" + target + "\"";
     if (target.rfind("file:", 0) == 0) s += " TargetMode=\"External\"";
@@ -55,8 +55,8 @@ using Parts = std::vector<std::pair<std::string, std::string>>;
 
 // A presentation of the given slides (each: slide XML, its extra relationships).
 Parts Presentation(
-    const std::vector<std::pair<std::string, std::vector<std::tuple<std::string, std::string, std::string>>>>&
-        slides,
+    const std::vector<std::pair<
+        std::string, std::vector<std::tuple<std::string, std::string, std::string>>>>& slides,
     Parts extra = {}) {
   Parts parts = {
       {"_rels/.rels", Rels({{"rId1", "officeDocument", "ppt/presentation.xml"}})},
@@ -66,8 +66,10 @@ Parts Presentation(
   for (std::size_t i = 0; i < slides.size(); ++i) {
     const std::string n = std::to_string(i + 1);
     // Listed in reverse in the relationships: the order comes from sldIdLst.
-    pres_rels.insert(pres_rels.begin(), {"rId" + std::to_string(10 + i), "slide", "slides/slide" + n + ".xml"});
-    ids += "<p:sldId id=\"" + std::to_string(256 + i) + "\" r:id=\"rId" + std::to_string(10 + i) + "\"/>";
+    pres_rels.insert(pres_rels.begin(),
+                     {"rId" + std::to_string(10 + i), "slide", "slides/slide" + n + ".xml"});
+    ids += "<p:sldId id=\"" + std::to_string(256 + i) + "\" r:id=\"rId" + std::to_string(10 + i) +
+           "\"/>";
     parts.emplace_back("ppt/slides/slide" + n + ".xml", slides[i].first);
     if (!slides[i].second.empty()) {
       parts.emplace_back("ppt/slides/_rels/slide" + n + ".xml.rels", Rels(slides[i].second));
@@ -89,11 +91,11 @@ Document Parse(const Parts& parts) {
 }
 
 TEST(PptxBackendTest, TitlesParagraphsAndNestedBullets) {
-  const std::string slide1 = Slide(
-      Shape("<p:ph type=\"title\"/>", 0, 0, P("Hello") + P("World")) +
-      Shape("", 0, 1000000,
-            P("Intro") + P("a", kBullet) + P("b", Level(1)) + P("c", Level(2)) + P("d", kBullet) +
-                "<a:p/>" + P("Outro")));
+  const std::string slide1 =
+      Slide(Shape("<p:ph type=\"title\"/>", 0, 0, P("Hello") + P("World")) +
+            Shape("", 0, 1000000,
+                  P("Intro") + P("a", kBullet) + P("b", Level(1)) + P("c", Level(2)) +
+                      P("d", kBullet) + "<a:p/>" + P("Outro")));
   const std::string slide2 =
       Slide(Shape("<p:ph type=\"ctrTitle\"/>", 0, 0, P("Second")) +
             Shape("", 0, 2000000, P("x", kNumbered) + P("y", kNumbered) + P("z", kNumbered)));
@@ -115,18 +117,29 @@ TEST(PptxBackendTest, TitlesParagraphsAndNestedBullets) {
 
 TEST(PptxBackendTest, ShapesInReadingOrder) {
   // XML order: bottom, right, left; the reading order is top row left to right, then below.
-  const std::string slide = Slide(Shape("", 100, 5000000, P("bottom")) +
-                                  Shape("", 5000000, 1010000, P("right")) +
-                                  Shape("", 100, 1000000, P("left")));
+  const std::string slide =
+      Slide(Shape("", 100, 5000000, P("bottom")) + Shape("", 5000000, 1010000, P("right")) +
+            Shape("", 100, 1000000, P("left")));
   EXPECT_EQ(ToMarkdown(Parse(Presentation({{slide, {}}}))), "left\n\nright\n\nbottom");
+
+  // A group shape scales its children's coordinates (chOff / chExt) into its own box.
+  const std::string group =
+      "<p:grpSp><p:nvGrpSpPr/><p:grpSpPr><a:xfrm><a:off x=\"1270000\" y=\"0\"/><a:ext "
+      "cx=\"254000\" cy=\"254000\"/><a:chOff x=\"0\" y=\"0\"/><a:chExt cx=\"127000\" "
+      "cy=\"127000\"/></a:xfrm></p:grpSpPr>" +
+      Shape("", 63500, 0, P("inside")) + "</p:grpSp>";
+  const Document doc = Parse(Presentation({{Slide(group), {}}}));
+  ASSERT_EQ(doc.texts.size(), 1u);
+  EXPECT_DOUBLE_EQ(doc.texts[0].prov.at(0).bbox.left, 110);  // 100 pt + 5 pt scaled twice
 }
 
 TEST(PptxBackendTest, BulletsAndPositionsInheritedFromLayoutAndMaster) {
   const std::string master =
-      std::string("<p:sldMaster ") + kNs +
-      "><p:cSld><p:spTree>" +
-      Shape("<p:ph type=\"title\"/>", 10, 10, "") + Shape("<p:ph type=\"body\" idx=\"1\"/>", 10, 900000, "") +
-      "</p:spTree></p:cSld><p:txStyles><p:titleStyle><a:lvl1pPr><a:buNone/></a:lvl1pPr></p:titleStyle>"
+      std::string("<p:sldMaster ") + kNs + "><p:cSld><p:spTree>" +
+      Shape("<p:ph type=\"title\"/>", 10, 10, "") +
+      Shape("<p:ph type=\"body\" idx=\"1\"/>", 10, 900000, "") +
+      "</p:spTree></p:cSld><p:txStyles><p:titleStyle><a:lvl1pPr><a:buNone/></a:lvl1pPr></"
+      "p:titleStyle>"
       "<p:bodyStyle><a:lvl1pPr><a:buChar char=\"&#8226;\"/></a:lvl1pPr>"
       "<a:lvl2pPr><a:buChar char=\"-\"/></a:lvl2pPr></p:bodyStyle></p:txStyles></p:sldMaster>";
   // A subtitle whose layout says "no bullets"; the body inherits the master's bullets except where
@@ -138,17 +151,17 @@ TEST(PptxBackendTest, BulletsAndPositionsInheritedFromLayoutAndMaster) {
       "idx=\"2\"/></p:nvPr></p:nvSpPr><p:spPr><a:xfrm><a:off x=\"10\" y=\"3000000\"/></a:xfrm>"
       "</p:spPr><p:txBody><a:bodyPr/><a:lstStyle><a:lvl1pPr><a:buNone/></a:lvl1pPr></a:lstStyle>"
       "</p:txBody></p:sp></p:spTree></p:cSld></p:sldLayout>";
-  const std::string slide = Slide(Shape("<p:ph type=\"subTitle\" idx=\"2\"/>", -1, 0, P("Sub")) +
-                                  Shape("<p:ph idx=\"1\"/>", -1, 0,
-                                        P("Lead", "><a:buNone/>") + P("one") +
-                                            P("deeper", " lvl=\"1\">") + P("two")) +
-                                  Shape("<p:ph type=\"title\"/>", -1, 0, P("Inherited")));
-  const Document doc = Parse(Presentation(
-      {{slide, {{"rId1", "slideLayout", "../slideLayouts/slideLayout1.xml"}}}},
-      {{"ppt/slideLayouts/slideLayout1.xml", layout_with_none},
-       {"ppt/slideLayouts/_rels/slideLayout1.xml.rels",
-        Rels({{"rId1", "slideMaster", "../slideMasters/slideMaster1.xml"}})},
-       {"ppt/slideMasters/slideMaster1.xml", master}}));
+  const std::string slide =
+      Slide(Shape("<p:ph type=\"subTitle\" idx=\"2\"/>", -1, 0, P("Sub")) +
+            Shape("<p:ph idx=\"1\"/>", -1, 0,
+                  P("Lead", "><a:buNone/>") + P("one") + P("deeper", " lvl=\"1\">") + P("two")) +
+            Shape("<p:ph type=\"title\"/>", -1, 0, P("Inherited")));
+  const Document doc =
+      Parse(Presentation({{slide, {{"rId1", "slideLayout", "../slideLayouts/slideLayout1.xml"}}}},
+                         {{"ppt/slideLayouts/slideLayout1.xml", layout_with_none},
+                          {"ppt/slideLayouts/_rels/slideLayout1.xml.rels",
+                           Rels({{"rId1", "slideMaster", "../slideMasters/slideMaster1.xml"}})},
+                          {"ppt/slideMasters/slideMaster1.xml", master}}));
   EXPECT_EQ(ToMarkdown(doc), "# Inherited\n\nLead\n\n- one\n    - deeper\n- two\n\nSub");
 }
 
@@ -163,14 +176,20 @@ TEST(PptxBackendTest, TableWithMerges) {
       "cy=\"10\"/></p:xfrm><a:graphic><a:graphicData "
       "uri=\"http://schemas.openxmlformats.org/drawingml/2006/table\"><a:tbl><a:tblGrid>"
       "<a:gridCol w=\"1\"/><a:gridCol w=\"1\"/><a:gridCol w=\"1\"/></a:tblGrid>"
-      "<a:tr>" + tc("") + tc("Wide", " gridSpan=\"2\"") + tc("", " hMerge=\"1\"") + "</a:tr>"
-      "<a:tr>" + tc("Tall", " rowSpan=\"2\"") + tc("a|b") + tc("c") + "</a:tr>"
-      "<a:tr>" + tc("", " vMerge=\"1\"") + tc("d") + tc("e") + "</a:tr>"
+      "<a:tr>" +
+      tc("") + tc("Wide", " gridSpan=\"2\"") + tc("", " hMerge=\"1\"") +
+      "</a:tr>"
+      "<a:tr>" +
+      tc("Tall", " rowSpan=\"2\"") + tc("a|b") + tc("c") +
+      "</a:tr>"
+      "<a:tr>" +
+      tc("", " vMerge=\"1\"") + tc("d") + tc("e") +
+      "</a:tr>"
       "</a:tbl></a:graphicData></a:graphic></p:graphicFrame>";
   const Document doc =
       Parse(Presentation({{Slide(Shape("<p:ph type=\"title\"/>", 0, 0, P("Table")) + table), {}}}));
   EXPECT_EQ(ToMarkdown(doc),
-            "# Table\n\n|  | Wide | Wide |\n| - | - | - |\n| Tall | a\\|b | c |\n| Tall | d | e |");
+            "# Table\n\n|  | Wide | Wide |\n| - | - | - |\n| Tall | a&#124;b | c |\n| Tall | d | e |");
   ASSERT_EQ(doc.tables.size(), 1u);
   const auto& cells = doc.tables[0].cells;
   ASSERT_EQ(cells.size(), 7u);
@@ -190,21 +209,20 @@ TEST(PptxBackendTest, PicturesOnlyWhenTheImageIsEmbedded) {
   const std::string slide =
       Slide(Shape("", 0, 0, P("Pictures")) + Pic("<a:blip r:embed=\"rId2\"/>", 1000000) +
             Pic("<a:blip r:embed=\"rIdMissing\"/>", 2000000) +  // dangling
-            Pic("<a:blip r:link=\"rId3\"/>", 3000000) +          // linked, not embedded
-            Pic("", 4000000) +                                    // no blip at all
-            Pic("<a:blip r:embed=\"rId4\"/>", 5000000));          // typed as text
+            Pic("<a:blip r:link=\"rId3\"/>", 3000000) +         // linked, not embedded
+            Pic("", 4000000) +                                  // no blip at all
+            Pic("<a:blip r:embed=\"rId4\"/>", 5000000));        // typed as text
   const std::string types =
       "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
       "<Default Extension=\"png\" ContentType=\"image/png\"/>"
       "<Override PartName=\"/ppt/media/bad.png\" ContentType=\"text/plain\"/></Types>";
-  const Document doc = Parse(Presentation(
-      {{slide,
-        {{"rId2", "image", "../media/image1.png"},
-         {"rId3", "image", "file:///elsewhere/x.png"},
-         {"rId4", "image", "../media/bad.png"}}}},
-      {{"ppt/media/image1.png", "\x89PNG\r\n\x1a\n"},
-       {"ppt/media/bad.png", "\x89PNG\r\n\x1a\n"},
-       {"[Content_Types].xml", types}}));
+  const Document doc = Parse(Presentation({{slide,
+                                            {{"rId2", "image", "../media/image1.png"},
+                                             {"rId3", "image", "file:///elsewhere/x.png"},
+                                             {"rId4", "image", "../media/bad.png"}}}},
+                                          {{"ppt/media/image1.png", "\x89PNG\r\n\x1a\n"},
+                                           {"ppt/media/bad.png", "\x89PNG\r\n\x1a\n"},
+                                           {"[Content_Types].xml", types}}));
   EXPECT_EQ(ToMarkdown(doc), "Pictures\n\n<!-- image -->");
   ASSERT_EQ(doc.pictures.size(), 1u);
   EXPECT_EQ(doc.pictures[0].mimetype, "image/png");
@@ -225,9 +243,11 @@ TEST(PptxBackendTest, ChartsNotesAndComments) {
       "<c:chartSpace xmlns:c=\"http://schemas.openxmlformats.org/drawingml/2006/chart\" "
       "xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\"><c:chart><c:title><c:tx>"
       "<c:rich><a:p><a:r><a:t>Ducks</a:t></a:r></a:p></c:rich></c:tx></c:title><c:plotArea>"
-      "<c:barChart><c:ser><c:tx><c:strRef><c:strCache>" + pt(0, "Wild") +
-      "</c:strCache></c:strRef></c:tx><c:cat><c:strRef><c:strCache>" + pt(0, "2019") + pt(1, "2020") +
-      "</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:numCache>" + pt(0, "120.0") + pt(1, "7.5") +
+      "<c:barChart><c:ser><c:tx><c:strRef><c:strCache>" +
+      pt(0, "Wild") + "</c:strCache></c:strRef></c:tx><c:cat><c:strRef><c:strCache>" +
+      pt(0, "2019") + pt(1, "2020") +
+      "</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:numCache>" + pt(0, "120.0") +
+      pt(1, "7.5") +
       "</c:numCache></c:numRef></c:val></c:ser></c:barChart></c:plotArea></c:chart></c:chartSpace>";
   const std::string notes = std::string("<p:notes ") + kNs + "><p:cSld><p:spTree>" +
                             Shape("<p:ph type=\"sldImg\"/>", 0, 0, "") +
@@ -237,17 +257,17 @@ TEST(PptxBackendTest, ChartsNotesAndComments) {
       std::string("<p:cmLst ") + kNs +
       "><p:cm authorId=\"0\" dt=\"2026-01-01T00:00:00\" idx=\"1\"><p:text>Nice chart</p:text>"
       "</p:cm></p:cmLst>";
-  const std::string authors = std::string("<p:cmAuthorLst ") + kNs +
-                              "><p:cmAuthor id=\"0\" name=\"Jo Doe\" initials=\"JD\"/></p:cmAuthorLst>";
-  auto parts = Presentation(
-      {{Slide(Shape("<p:ph type=\"title\"/>", 0, 0, P("Survey")) + frame),
-        {{"rId5", "chart", "../charts/chart1.xml"},
-         {"rId6", "notesSlide", "../notesSlides/notesSlide1.xml"},
-         {"rId7", "comments", "../comments/comment1.xml"}}}},
-      {{"ppt/charts/chart1.xml", chart},
-       {"ppt/notesSlides/notesSlide1.xml", notes},
-       {"ppt/comments/comment1.xml", comments},
-       {"ppt/commentAuthors.xml", authors}});
+  const std::string authors =
+      std::string("<p:cmAuthorLst ") + kNs +
+      "><p:cmAuthor id=\"0\" name=\"Jo Doe\" initials=\"JD\"/></p:cmAuthorLst>";
+  auto parts = Presentation({{Slide(Shape("<p:ph type=\"title\"/>", 0, 0, P("Survey")) + frame),
+                              {{"rId5", "chart", "../charts/chart1.xml"},
+                               {"rId6", "notesSlide", "../notesSlides/notesSlide1.xml"},
+                               {"rId7", "comments", "../comments/comment1.xml"}}}},
+                            {{"ppt/charts/chart1.xml", chart},
+                             {"ppt/notesSlides/notesSlide1.xml", notes},
+                             {"ppt/comments/comment1.xml", comments},
+                             {"ppt/commentAuthors.xml", authors}});
   // The presentation's relationships name the comment authors.
   for (auto& [name, content] : parts) {
     if (name == "ppt/_rels/presentation.xml.rels") {
@@ -272,7 +292,8 @@ TEST(PptxBackendTest, ChartsNotesAndComments) {
 
 TEST(PptxBackendTest, HostileInput) {
   EXPECT_FALSE(ParsePptx("not a zip at all", "t", {}));
-  const std::string good = MakeZip(Presentation({{Slide(Shape("", 0, 0, P(std::string(3000, 'x')))), {}}}));
+  const std::string good =
+      MakeZip(Presentation({{Slide(Shape("", 0, 0, P(std::string(3000, 'x')))), {}}}));
   EXPECT_TRUE(ParsePptx(good, "t", {}));
   EXPECT_FALSE(ParsePptx(std::string_view(good).substr(0, good.size() / 2), "t", {}));
   EXPECT_FALSE(ParsePptx("", "t", {}));
@@ -285,7 +306,8 @@ TEST(PptxBackendTest, HostileInput) {
   auto result = ParsePptx(MakeZip(bomb), "t", {}, {.max_part_bytes = 1024 * 1024});
   ASSERT_FALSE(result);
   EXPECT_NE(result.error().message.find("zip bomb"), std::string::npos);
-  auto slide_bomb = Presentation({{std::string(8 * 1024 * 1024, '\0'), {}}, {Slide(Shape("", 0, 0, P("ok"))), {}}});
+  auto slide_bomb = Presentation(
+      {{std::string(8 * 1024 * 1024, '\0'), {}}, {Slide(Shape("", 0, 0, P("ok"))), {}}});
   auto partial = ParsePptx(MakeZip(slide_bomb), "t", {}, {.max_part_bytes = 1024 * 1024});
   ASSERT_TRUE(partial);
   EXPECT_EQ(ToMarkdown(*partial), "ok");

@@ -45,7 +45,8 @@ class XmlScanner {
     }
     for (;;) {
       if (pos_ >= s_.size()) {
-        if (!stack_.empty()) return Error("the part ends inside <" + std::string(stack_.back()) + ">");
+        if (!stack_.empty())
+          return Error("the part ends inside <" + std::string(stack_.back()) + ">");
         if (!seen_root_) return Error("no root element");
         return kDone;
       }
@@ -227,8 +228,8 @@ class XmlScanner {
         unsigned long cp = 0;
         const auto [end, ec] =
             std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
-        if (ec != std::errc() || end != digits.data() + digits.size() || cp == 0 ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        if (ec != std::errc() || end != digits.data() + digits.size() || cp == 0 || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF)) {
           out.append(raw.substr(i, semi - i + 1));
         } else {
           AppendUtf8(cp, out);
@@ -359,8 +360,8 @@ std::string FormatSerialDate(double serial, bool date1904) {
   char time[32];
   const long long secs = ms / 1000;
   if (ms % 1000) {
-    std::snprintf(time, sizeof(time), "%02lld:%02lld:%02lld.%03lld000", secs / 3600,
-                  secs / 60 % 60, secs % 60, ms % 1000);
+    std::snprintf(time, sizeof(time), "%02lld:%02lld:%02lld.%03lld000", secs / 3600, secs / 60 % 60,
+                  secs % 60, ms % 1000);
   } else {
     std::snprintf(time, sizeof(time), "%02lld:%02lld:%02lld", secs / 3600, secs / 60 % 60,
                   secs % 60);
@@ -440,9 +441,9 @@ Result<std::vector<std::string>> ReadSharedStrings(ZipArchive& zip, const std::s
       } else if (n == "si" && in_si) {
         in_si = false;
         if (strings.size() >= max_strings) {
-          return Fail(ErrorCode::kInvalidParams,
-                      "workbook too large: more than " + std::to_string(max_strings) +
-                          " shared strings");
+          return Fail(
+              ErrorCode::kInvalidParams,
+              "workbook too large: more than " + std::to_string(max_strings) + " shared strings");
         }
         strings.push_back(std::move(current));
         current.clear();
@@ -522,7 +523,7 @@ Result<SheetData> ScanSheet(std::string_view xml, const std::string& path, const
         int parsed = 0;
         const auto [end, ec] = std::from_chars(r.data(), r.data() + r.size(), parsed);
         row = (!r.empty() && ec == std::errc() && parsed >= 1 && parsed <= kMaxRows) ? parsed - 1
-                                                                                      : row + 1;
+                                                                                     : row + 1;
         next_col = 0;
       } else if (n == "c") {
         in_cell = true;
@@ -648,12 +649,12 @@ Result<std::vector<Region>> FindRegions(SheetData& sheet, const std::string& she
     m.r1 = std::min(m.r1, bounds.r1);
     m.c1 = std::min(m.c1, bounds.c1);
     if (m.r0 > m.r1 || m.c0 > m.c1 || (m.r0 == m.r1 && m.c0 == m.c1)) continue;
-    const std::size_t area = static_cast<std::size_t>(m.r1 - m.r0 + 1) *
-                             static_cast<std::size_t>(m.c1 - m.c0 + 1);
+    const std::size_t area =
+        static_cast<std::size_t>(m.r1 - m.r0 + 1) * static_cast<std::size_t>(m.c1 - m.c0 + 1);
     if (area > budget) {
-      return Fail(ErrorCode::kInvalidParams,
-                  "workbook too large: more than " + std::to_string(max_cells) +
-                      " cells (merged ranges counted by area)");
+      return Fail(ErrorCode::kInvalidParams, "workbook too large: more than " +
+                                                 std::to_string(max_cells) +
+                                                 " cells (merged ranges counted by area)");
     }
     budget -= area;
     merges.push_back(m);
@@ -810,7 +811,11 @@ std::string AllText(pugi::xml_node node, int depth = 0) {
 class XlsxReader {
  public:
   XlsxReader(ZipArchive& zip, Document& doc, std::size_t max_cells)
-      : zip_(zip), doc_(doc), types_(zip), max_cells_(max_cells), budget_(max_cells),
+      : zip_(zip),
+        doc_(doc),
+        types_(zip),
+        max_cells_(max_cells),
+        budget_(max_cells),
         area_budget_(max_cells * 4) {}
 
   Result<bool> Run() {
@@ -869,8 +874,8 @@ class XlsxReader {
 
   Result<bool> ReadSheet(const std::string& path, const std::string& sheet_name, int number,
                          bool hidden) {
-    const Ref group = doc_.AddGroup(hidden ? kFurnitureRef : kBodyRef, GroupLabel::kSheet,
-                                    sheet_name);
+    const Ref group =
+        doc_.AddGroup(hidden ? kFurnitureRef : kBodyRef, GroupLabel::kSheet, sheet_name);
     doc_.AddHeading(group, sheet_name, 1);
     doc_.pages[number] = Page{number, 0, 0};
     if (!zip_.Has(path)) {
@@ -897,9 +902,8 @@ class XlsxReader {
                 false};
       region.table.prov = {p};
       auto table = std::make_shared<TableItem>(std::move(region.table));
-      placed.push_back({region.box.r0, region.box.c0, [this, table](Ref parent) {
-                          doc_.AddTable(parent, std::move(*table));
-                        }});
+      placed.push_back({region.box.r0, region.box.c0,
+                        [this, table](Ref parent) { doc_.AddTable(parent, std::move(*table)); }});
     }
     const Relationships rels = pptx_xlsx::ReadRelationships(zip_, path);
     if (!sheet->drawing.empty()) {
@@ -974,14 +978,13 @@ class XlsxReader {
         CollectDrawing(c, rels, prov, row, col, placed, any, depth + 1);
       } else if (kind == "pic") {
         const pugi::xml_node blip = Child(Child(c, "blipFill"), "blip");
-        auto picture = pptx_xlsx::EmbeddedPicture(zip_, rels, types_,
-                                                  Attr(blip, "embed", true).value());
+        auto picture =
+            pptx_xlsx::EmbeddedPicture(zip_, rels, types_, Attr(blip, "embed", true).value());
         if (!picture) continue;
         picture->prov = {prov};
         auto item = std::make_shared<PictureItem>(std::move(*picture));
-        placed.push_back({row, col, [this, item](Ref parent) {
-                            doc_.AddPicture(parent, std::move(*item));
-                          }});
+        placed.push_back(
+            {row, col, [this, item](Ref parent) { doc_.AddPicture(parent, std::move(*item)); }});
         any = true;
       } else if (kind == "graphicFrame") {
         const pugi::xml_node chart = Child(Child(Child(c, "graphic"), "graphicData"), "chart");
@@ -1070,8 +1073,8 @@ class XlsxReader {
         const std::string text = NormalizeSpace(c.text);
         if (text.empty()) continue;
         if (!open) {
-          comment_group = doc_.AddGroup(group, GroupLabel::kUnspecified,
-                                        "comment-" + sheet_name + "-" + ref);
+          comment_group =
+              doc_.AddGroup(group, GroupLabel::kUnspecified, "comment-" + sheet_name + "-" + ref);
           open = true;
         }
         std::string head = "[author: " + (c.author.empty() ? std::string("unknown") : c.author);

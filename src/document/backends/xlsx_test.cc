@@ -17,7 +17,8 @@ constexpr const char* kRel = "http://schemas.openxmlformats.org/officeDocument/2
 
 std::string Rels(const std::vector<std::tuple<std::string, std::string, std::string>>& rels) {
   std::string s =
-      R"(<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)";
+      R"(<?xml version="1.0"?><Relationships )"
+      R"(xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)";
   for (const auto& [id, type, target] : rels) {
     s += "<Relationship Id=\"" + id + "\" Type=\"" + kRel + type + "\" Target=\"" + target + "\"/>";
   }
@@ -62,12 +63,15 @@ Parts Workbook(const std::vector<SheetSpec>& sheets, const std::string& shared_s
     rels.emplace_back("rIdT", "styles", "styles.xml");
     parts.emplace_back("xl/styles.xml",
                        "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/"
-                       "main\">" + styles + "</styleSheet>");
+                       "main\">" +
+                           styles + "</styleSheet>");
   }
-  parts.emplace_back("xl/workbook.xml",
-                     "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
-                     "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/"
-                     "relationships\"><sheets>" + list + "</sheets></workbook>");
+  parts.emplace_back(
+      "xl/workbook.xml",
+      "<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+      "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+      "relationships\"><sheets>" +
+          list + "</sheets></workbook>");
   parts.emplace_back("xl/_rels/workbook.xml.rels", Rels(rels));
   return parts;
 }
@@ -127,14 +131,15 @@ TEST(XlsxBackendTest, SheetsInOrderDatesHiddenSheetsAndMergedBridges) {
             Row(2, C("A2", "45292", " s=\"1\"")) + Row(3, C("A3", "45292.5", " s=\"2\"")) +
             Row(4, C("A4", "0.75", " s=\"1\"")) + Row(5, C("A5", "12", " s=\"3\"")));
   // Two cells apart in one row, bridged by a merged range under them: one table.
-  const std::string second = Sheet(
-      Row(1, "<c r=\"A1\" t=\"inlineStr\"><is><t>left</t></is></c>"
-             "<c r=\"C1\" t=\"inlineStr\"><is><t>right</t></is></c>") +
-          Row(2, "<c r=\"A2\" t=\"inlineStr\"><is><t>under</t></is></c>"),
-      "<mergeCells><mergeCell ref=\"A2:C2\"/></mergeCells>");
+  const std::string second =
+      Sheet(Row(1,
+                "<c r=\"A1\" t=\"inlineStr\"><is><t>left</t></is></c>"
+                "<c r=\"C1\" t=\"inlineStr\"><is><t>right</t></is></c>") +
+                Row(2, "<c r=\"A2\" t=\"inlineStr\"><is><t>under</t></is></c>"),
+            "<mergeCells><mergeCell ref=\"A2:C2\"/></mergeCells>");
   const std::string hidden = Sheet(Row(1, C("A1", "1")));
-  const Document doc = Parse(Workbook({{"First", first}, {"Second", second}, {"Secret", hidden, "hidden"}},
-                                      "", styles));
+  const Document doc = Parse(
+      Workbook({{"First", first}, {"Second", second}, {"Secret", hidden, "hidden"}}, "", styles));
   EXPECT_EQ(ToMarkdown(doc),
             "## First\n\n| When |\n| - |\n| 2024-01-01 00:00:00 |\n| 2024-01-01 12:00:00 |\n"
             "| 18:00:00 |\n| 12 |\n\n## Second\n\n| left |  | right |\n| - | - | - |\n"
@@ -166,23 +171,23 @@ TEST(XlsxBackendTest, DrawingsCommentsAndOrder) {
       "personId=\"{P}\" id=\"{1}\"><text>Why?</text></threadedComment><threadedComment "
       "ref=\"B12\" dT=\"2026-06-18T17:15:52\" personId=\"{P}\" id=\"{2}\" parentId=\"{1}\">"
       "<text>Because.</text></threadedComment></ThreadedComments>";
-  SheetSpec sheet{"S",
-                  Sheet(Row(1, C("A1", "1")) + Row(12, C("B12", "2")) + Row(13, C("B13", "3")),
-                        "<drawing r:id=\"rId9\"/>"),
-                  "",
-                  {{"xl/worksheets/_rels/sheet1.xml.rels",
-                    Rels({{"rId9", "drawing", "../drawings/drawing1.xml"},
-                          {"rId8", "comments", "../comments1.xml"},
-                          {"rId7", "threadedComment", "../threadedComments/tc1.xml"}})},
-                   {"xl/drawings/drawing1.xml", drawing},
-                   {"xl/drawings/_rels/drawing1.xml.rels",
-                    Rels({{"rId1", "image", "../media/image1.png"}})},
-                   {"xl/media/image1.png", "\x89PNG\r\n\x1a\n"},
-                   {"xl/comments1.xml", comments},
-                   {"xl/threadedComments/tc1.xml", threaded},
-                   {"xl/persons/person.xml",
-                    "<personList xmlns=\"http://schemas.microsoft.com/office/spreadsheetml/2018/"
-                    "threadedcomments\"><person displayName=\"Jane (JS)\" id=\"{P}\"/></personList>"}}};
+  SheetSpec sheet{
+      "S",
+      Sheet(Row(1, C("A1", "1")) + Row(12, C("B12", "2")) + Row(13, C("B13", "3")),
+            "<drawing r:id=\"rId9\"/>"),
+      "",
+      {{"xl/worksheets/_rels/sheet1.xml.rels",
+        Rels({{"rId9", "drawing", "../drawings/drawing1.xml"},
+              {"rId8", "comments", "../comments1.xml"},
+              {"rId7", "threadedComment", "../threadedComments/tc1.xml"}})},
+       {"xl/drawings/drawing1.xml", drawing},
+       {"xl/drawings/_rels/drawing1.xml.rels", Rels({{"rId1", "image", "../media/image1.png"}})},
+       {"xl/media/image1.png", "\x89PNG\r\n\x1a\n"},
+       {"xl/comments1.xml", comments},
+       {"xl/threadedComments/tc1.xml", threaded},
+       {"xl/persons/person.xml",
+        "<personList xmlns=\"http://schemas.microsoft.com/office/spreadsheetml/2018/"
+        "threadedcomments\"><person displayName=\"Jane (JS)\" id=\"{P}\"/></personList>"}}};
   auto parts = Workbook({sheet});
   for (auto& [name, content] : parts) {
     if (name == "xl/_rels/workbook.xml.rels") {
@@ -203,8 +208,8 @@ TEST(XlsxBackendTest, DrawingsCommentsAndOrder) {
 TEST(XlsxBackendTest, HugeDeclaredDimensionIsCheap) {
   const auto start = std::chrono::steady_clock::now();
   const Document doc = Parse(Workbook(
-      {{"Big", Sheet(Row(1, C("A1", "1") + C("B1", "2")) + Row(1048576, C("XFD1048576", "3")),
-                     "", "A1:XFD1048576")}}));
+      {{"Big", Sheet(Row(1, C("A1", "1") + C("B1", "2")) + Row(1048576, C("XFD1048576", "3")), "",
+                     "A1:XFD1048576")}}));
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_LT(elapsed, std::chrono::seconds(1));
   ASSERT_EQ(doc.tables.size(), 2u);
@@ -221,8 +226,9 @@ TEST(XlsxBackendTest, CellCapsAreErrors) {
   EXPECT_NE(too_many.error().message.find("too large"), std::string::npos);
   // A merged range over the whole sheet, between two far-apart values.
   auto merged = ParseXlsx(
-      MakeZip(Workbook({{"S", Sheet(Row(1, C("A1", "1")) + Row(1048576, C("XFD1048576", "2")),
-                                    "<mergeCells><mergeCell ref=\"A1:XFD1048576\"/></mergeCells>")}})),
+      MakeZip(
+          Workbook({{"S", Sheet(Row(1, C("A1", "1")) + Row(1048576, C("XFD1048576", "2")),
+                                "<mergeCells><mergeCell ref=\"A1:XFD1048576\"/></mergeCells>")}})),
       "t", {});
   ASSERT_FALSE(merged);
   EXPECT_NE(merged.error().message.find("too large"), std::string::npos);
@@ -231,7 +237,8 @@ TEST(XlsxBackendTest, CellCapsAreErrors) {
 TEST(XlsxBackendTest, HostileInput) {
   EXPECT_FALSE(ParseXlsx("not a zip at all", "t", {}));
   EXPECT_FALSE(ParseXlsx("", "t", {}));
-  const std::string good = MakeZip(Workbook({{"S", Sheet(Row(1, C("A1", std::string(4000, '7'))))}}));
+  const std::string good =
+      MakeZip(Workbook({{"S", Sheet(Row(1, C("A1", std::string(4000, '7'))))}}));
   EXPECT_TRUE(ParseXlsx(good, "t", {}));
   EXPECT_FALSE(ParseXlsx(std::string_view(good).substr(0, good.size() / 2), "t", {}));
 
@@ -242,9 +249,10 @@ TEST(XlsxBackendTest, HostileInput) {
 
   for (const std::string& bad : std::vector<std::string>{
            "<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row>",  // unclosed
-        "<worksheet><sheetData></row></sheetData></worksheet>",              // mismatched
-        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s></c></row></sheetData></worksheet>",
-        std::string("\0\xff\xfe", 3), ""}) {
+           "<worksheet><sheetData></row></sheetData></worksheet>",               // mismatched
+           "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" "
+           "t=\"s></c></row></sheetData></worksheet>",
+           std::string("\0\xff\xfe", 3), ""}) {
     auto result = ParseXlsx(MakeZip(Workbook({{"S", bad}})), "t", {});
     ASSERT_FALSE(result) << bad;
     EXPECT_NE(result.error().message.find("malformed XML"), std::string::npos);
@@ -258,9 +266,11 @@ TEST(XlsxBackendTest, HostileInput) {
 
   // Entities, character references and CDATA are decoded; a DTD's entities are not expanded.
   const Document doc = Parse(Workbook(
-      {{"S", "<!DOCTYPE worksheet [<!ENTITY e \"boom\">]>" +
-                 Sheet(Row(1, "<c r=\"A1\" t=\"inlineStr\"><is><t>&lt;a&gt; &#x263A; &e;</t></is></c>"
-                              "<c r=\"B1\" t=\"inlineStr\"><is><t><![CDATA[<raw>]]></t></is></c>"))}}));
+      {{"S",
+        "<!DOCTYPE worksheet [<!ENTITY e \"boom\">]>" +
+            Sheet(Row(1,
+                      "<c r=\"A1\" t=\"inlineStr\"><is><t>&lt;a&gt; &#x263A; &e;</t></is></c>"
+                      "<c r=\"B1\" t=\"inlineStr\"><is><t><![CDATA[<raw>]]></t></is></c>"))}}));
   EXPECT_EQ(ToMarkdown(doc), "## S\n\n| <a> \xE2\x98\xBA &e; | <raw> |\n| - | - |");
 }
 
