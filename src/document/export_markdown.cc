@@ -58,6 +58,7 @@ class Renderer {
   std::string Inline(const TextItem& t) const {
     if (!markup_) return t.text;
     if (t.label == TextLabel::kCode) return "`" + t.text + "`";
+    if (t.label == TextLabel::kFormula) return "$" + t.text + "$";  // inline: within a paragraph
     std::string s = Escape(t.text);
     const auto& f = t.formatting;
     if (f.strikethrough) s = "~~" + s + "~~";

@@ -14,9 +14,12 @@
 //   - pictures (DrawingML and VML) become pictures, charts a picture followed by a table of their
 //     data, text boxes their paragraphs; "Caption" paragraphs next to a table or picture become
 //     its caption;
-//   - equations (OMML) become formulas in LaTeX-like linear text;
-//   - page headers, footers and footnotes go to the furniture tree (out of the Markdown), endnotes
-//     and comments are skipped.
+//   - paragraphs in a code style ("Source Code", "HTML Preformatted", ...), or set wholly in a
+//     monospaced font and looking like code, become code blocks (consecutive ones merged);
+//   - equations (OMML) become formulas in LaTeX-like linear text (inline ones stay in their
+//     paragraph's inline group, equations standing alone are formulas of their own);
+//   - page headers, footers and footnotes go to the furniture tree as page_header, page_footer and
+//     footnote texts (out of the Markdown); their pictures, endnotes and comments are skipped.
 // Hostile input is an error, never a crash: corrupt, truncated or non-ZIP bytes, encrypted (OLE)
 // files, parts over the ZipLimits, malformed XML in the main part. Nesting (tables in tables, text
 // boxes, content controls) deeper than 64 levels is cut with a warning in doc.warnings.

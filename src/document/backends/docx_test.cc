@@ -354,7 +354,7 @@ TEST(DocxBackendTest, EquationsBecomeFormulas) {
            "</m:oMath></m:oMathPara></w:p>" + "<w:p><m:oMath>" + sup + "</m:oMath><m:oMath>" +
            frac + "</m:oMath></w:p>";
   EXPECT_EQ(Markdown(f),
-            "Area is A= \\pi x^{2} here.\n\n$$\\frac{a}{b}$$\n\n$$x^{2}$$\n\n$$\\frac{a}{b}$$");
+            "Area is $A= \\pi x^{2}$ here.\n\n$$\\frac{a}{b}$$\n\n$$x^{2}$$\n\n$$\\frac{a}{b}$$");
 }
 
 TEST(DocxBackendTest, ChecklistsAndTextBoxes) {
