@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/utf8.h"
+
 namespace ferry::document {
 namespace {
 
@@ -99,24 +101,6 @@ bool IsBlank(std::string_view s) {
 pugi::xml_node Branch(const pugi::xml_node& alternate) {
   if (pugi::xml_node choice = Child(alternate, "Choice")) return choice;
   return Child(alternate, "Fallback");
-}
-
-void AppendUtf8(std::string& out, unsigned cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x110000) {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Decodes one UTF-8 code point at s[i], advancing i (invalid bytes decode as themselves).
@@ -1165,7 +1149,7 @@ class DocxReader {
         const unsigned long cp = code ? std::strtoul(code, nullptr, 16) : 0;
         if (cp >= 0x20 && (cp < 0xE000 || cp > 0xF8FF) && cp < 0x110000) {
           std::string s;
-          AppendUtf8(s, static_cast<unsigned>(cp));
+          ferry::AppendUtf8(s, static_cast<unsigned long>(cp));
           AddText(in, s, f);
         }
       } else if (local == "drawing" || local == "pict" || local == "object") {

@@ -1,5 +1,6 @@
 #include "document/backends/markdown.h"
 
+#include "common/utf8.h"
 #include "document/backends/html.h"
 
 #include <md4c.h>
@@ -226,24 +227,8 @@ class Builder {
       const bool hex = e[2] == 'x' || e[2] == 'X';
       const std::string digits(e.substr(hex ? 3 : 2, e.size() - (hex ? 4 : 3)));
       const long cp = std::strtol(digits.c_str(), nullptr, hex ? 16 : 10);
-      if (cp <= 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return "\xEF\xBF\xBD";
       std::string out;
-      const auto c = static_cast<unsigned long>(cp);
-      if (c < 0x80) {
-        out += static_cast<char>(c);
-      } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-      } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-      } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-      }
+      AppendUtf8(out, cp > 0 ? static_cast<unsigned long>(cp) : 0xFFFD);
       return out;
     }
     return std::string(e);  // an entity md4c knows but we do not: keep it as written

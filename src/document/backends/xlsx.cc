@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/utf8.h"
 #include "document/backends/pptx.h"
 
 namespace ferry::document {
@@ -182,25 +183,7 @@ class XmlScanner {
     return colon == std::string_view::npos ? q : q.substr(colon + 1);
   }
 
-  static void AppendUtf8(unsigned long cp, std::string& out) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
-  static void AppendDecoded(std::string_view raw, std::string& out) {
+    static void AppendDecoded(std::string_view raw, std::string& out) {
     for (std::size_t i = 0; i < raw.size(); ++i) {
       if (raw[i] != '&') {
         out += raw[i];
@@ -232,7 +215,7 @@ class XmlScanner {
             (cp >= 0xD800 && cp <= 0xDFFF)) {
           out.append(raw.substr(i, semi - i + 1));
         } else {
-          AppendUtf8(cp, out);
+          ferry::AppendUtf8(out, cp);
         }
       } else {
         out.append(raw.substr(i, semi - i + 1));  // an entity a DTD would declare: left as is
