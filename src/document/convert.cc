@@ -12,6 +12,9 @@
 #include "document/backends/docx.h"
 #include "document/backends/html.h"
 #include "document/backends/markdown.h"
+#ifdef FERRY_WITH_PDF
+#include "document/backends/pdf.h"
+#endif
 #include "document/backends/pptx.h"
 #include "document/backends/xlsx.h"
 
@@ -138,6 +141,17 @@ Result<Document> ConvertBytes(std::string_view bytes, std::string_view filename,
     case Format::kPptx: return ParsePptx(bytes, std::move(name), std::move(origin));
     case Format::kXlsx: return ParseXlsx(bytes, std::move(name), std::move(origin));
     case Format::kDocx: return ParseDocx(bytes, std::move(name), std::move(origin));
+#ifdef FERRY_WITH_PDF
+    case Format::kPdf: {
+      PdfOptions pdf;
+      pdf.password = options.password;
+      pdf.first_page = options.first_page;
+      pdf.last_page = options.last_page;
+      pdf.max_pages = options.max_pages;
+      pdf.deadline = options.deadline;
+      return ParsePdf(bytes, std::move(name), std::move(origin), pdf);
+    }
+#endif
     case Format::kUnknown:
       return Fail(ErrorCode::kInvalidParams,
                   std::string(filename) + ": unrecognised format (a ZIP archive that is not "

@@ -1,11 +1,12 @@
 // Document conversion's entry point: detects a source's format from its name and first bytes and
 // runs the matching backend, within the limits given. Formats: CSV (and TSV, ; and | separated),
-// Markdown, HTML and plain text today; PDF, DOCX, PPTX, XLSX, AsciiDoc and images are recognised
-// and refused with an error that says they are not supported yet.
+// Markdown, HTML, AsciiDoc, plain text, DOCX, PPTX, XLSX, and PDF when built with FERRY_PDF;
+// images (OCR) are recognised and refused with an error that says they are not supported yet.
 //
 // Thread-safety: pure functions; convert many documents from many threads at once.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -28,6 +29,14 @@ Format DetectFormat(std::string_view filename, std::string_view head);
 
 struct ConvertOptions {
   std::size_t max_file_size = 64 * 1024 * 1024;  // bytes; larger sources are refused
+  // Paged formats (PDF): the password of an encrypted document, the pages to convert (1-based,
+  // inclusive; last_page 0 = to the end), the most pages a document may have.
+  std::string password;
+  int first_page = 1;
+  int last_page = 0;
+  int max_pages = 10'000;
+  // Pages not started by then are left out and the document is marked partial.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // Converts `bytes`; `filename` (a base name) names the document and hints the format.

@@ -189,7 +189,14 @@ TEST(ConvertTest, LimitsAndUnsupportedFormatsAreClearErrors) {
   EXPECT_NE(big.error().message.find("max_file_size"), std::string::npos);
   auto pdf = ConvertBytes("%PDF-1.4", "a.pdf");
   ASSERT_FALSE(pdf);
+#ifdef FERRY_WITH_PDF
+  EXPECT_NE(pdf.error().message.find("corrupt"), std::string::npos) << pdf.error().message;
+#else
   EXPECT_NE(pdf.error().message.find("not supported yet"), std::string::npos);
+#endif
+  auto image = ConvertBytes("\x89PNG\r\n\x1a\n", "scan.png");
+  ASSERT_FALSE(image);
+  EXPECT_NE(image.error().message.find("not supported yet"), std::string::npos);
   auto missing = ConvertFile("/nonexistent/file.md");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kIo);

@@ -38,7 +38,7 @@ if "$ferry" convert "$work/in" --out "$work/all" 2>"$work/all.log"; then
   fail "exit 0 despite failures: $(cat "$work/all.log")"
 fi
 grep -q 'FAILED .*broken.csv: malformed CSV' "$work/all.log" || fail "broken.csv not reported: $(cat "$work/all.log")"
-grep -q 'FAILED .*scan.pdf: pdf documents are not supported yet' "$work/all.log" || fail "pdf not reported"
+grep -q 'FAILED .*scan.pdf: corrupt or truncated PDF' "$work/all.log" || fail "pdf not reported"
 [[ -f "$work/all/notes.md" && -f "$work/all/data.md" && -f "$work/all/page.md" ]] || fail "good files missing"
 [[ ! -e "$work/all/binary.md" ]] || fail "an unknown extension was converted"
 grep -q '^5 files, 0 pages, 2 failed' "$work/all.log" || fail "summary: $(cat "$work/all.log")"

@@ -1,9 +1,873 @@
 #include "document/backends/pdf.h"
 
-namespace ferry::document {
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
+#include <poppler/cpp/poppler-page.h>
+#include <poppler/cpp/poppler-rectangle.h>
 
-Result<Document> ParsePdf(std::string_view, std::string, Origin, const PdfOptions&) {
-  return Fail(ErrorCode::kInvalidParams, "pdf documents are not supported yet by this build");
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ferry::document {
+namespace {
+
+// Layout thresholds, in multiples of the font size unless said otherwise.
+constexpr double kSameBaseline = 0.4;      // words whose baselines differ less share a line
+constexpr double kMaxWordGap = 1.5;        // a wider horizontal gap starts a new line
+constexpr double kParagraphGap = 1.3;      // baseline distance over typical leading x this
+constexpr double kHeadingRatio = 1.15;     // font size over the body size for a heading
+constexpr double kFurnitureZone = 0.08;    // of the page height, at the top and at the bottom
+constexpr double kGutterMin = 6.0;         // points: the narrowest column gap
+constexpr int kMaxHeadingLines = 3;
+constexpr std::size_t kMaxHeadingChars = 200;
+
+struct Word {
+  std::string text;
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // top-left origin, points
+  double size = 0;
+  bool bold = false;
+  bool space_after = false;
+};
+
+struct Line {
+  std::string text;
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  double size = 0;  // of the line's longest word
+  bool bold = true; // every word bold
+  int chars = 0;    // code points
+  // A bold start followed by regular text (a run-in heading): its bytes of `text`.
+  std::size_t bold_prefix = 0;
+};
+
+// A run of lines read one after the other: a column within a band of the page.
+using Stream = std::vector<Line>;
+
+struct PageLayout {
+  int page_no = 1;
+  double width = 0, height = 0;
+  std::vector<Stream> streams;  // in reading order
+};
+
+struct Block {
+  std::vector<const Line*> lines;
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  double size = 0;
+  bool bold = true;
+  int chars = 0;
+  std::string text;  // joined, normalized
+};
+
+int CountCodePoints(std::string_view s) {
+  int n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+bool IsBoldFont(std::string_view font) {
+  if (const auto plus = font.find('+'); plus != std::string_view::npos) font.remove_prefix(plus + 1);
+  if (font.substr(0, 4) == "CMBX" || font.substr(0, 4) == "SFBX") return true;  // TeX bold
+  // Italic counts too: what matters is text set apart from the body.
+  if (font.substr(0, 4) == "CMTI" || font.substr(0, 4) == "SFTI") return true;
+  for (std::string_view key : {"Bold", "bold", "BOLD", "Black", "Heavy", "Semibold", "SemiBold",
+                               "Demi", "Italic", "Oblique"}) {
+    if (font.find(key) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+double RoundSize(double size) { return std::round(size * 2) / 2; }
+
+void Silence(const std::string&, void*) {}
+
+std::string ToUtf8(const poppler::ustring& s) {
+  const poppler::byte_array bytes = s.to_utf8();
+  return std::string(bytes.begin(), bytes.end());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Right-to-left lines: poppler gives Arabic and Hebrew in visual order (left to right on the
+// page). A line mostly in those scripts is turned to logical order: reversed as a whole, then
+// each run of left-to-right text (Latin words, numbers, with the spaces and punctuation inside
+// the run) reversed back.
+
+std::vector<char32_t> Decode(std::string_view s) {
+  std::vector<char32_t> out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (i + static_cast<std::size_t>(len) > s.size()) len = 1;
+    char32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
+    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    out.push_back(cp);
+    i += static_cast<std::size_t>(len);
+  }
+  return out;
+}
+
+void Encode(char32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+bool IsRtl(char32_t c) {
+  return (c >= 0x0590 && c <= 0x08FF) || (c >= 0xFB1D && c <= 0xFDFF) ||
+         (c >= 0xFE70 && c <= 0xFEFF);
+}
+
+bool IsLtr(char32_t c) {
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+         (c >= 0xC0 && c < 0x0590 && c != 0xD7 && c != 0xF7);
+}
+
+std::string ToLogicalOrder(std::string_view visual) {
+  std::vector<char32_t> cps = Decode(visual);
+  int rtl = 0, ltr = 0;
+  for (char32_t c : cps) rtl += IsRtl(c) ? 1 : 0, ltr += IsLtr(c) ? 1 : 0;
+  if (rtl <= ltr) return std::string(visual);
+  std::reverse(cps.begin(), cps.end());
+  std::size_t i = 0;
+  while (i < cps.size()) {
+    if (!IsLtr(cps[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i + 1;  // past the run's last left-to-right character
+    std::size_t j = end;
+    while (j < cps.size() && !IsRtl(cps[j])) {
+      if (IsLtr(cps[j])) end = j + 1;
+      ++j;
+    }
+    std::reverse(cps.begin() + static_cast<std::ptrdiff_t>(i),
+                 cps.begin() + static_cast<std::ptrdiff_t>(end));
+    i = end;
+  }
+  std::string out;
+  out.reserve(visual.size());
+  for (char32_t c : cps) Encode(c, out);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Words into lines, lines into columns.
+
+std::vector<Word> ReadWords(const poppler::page& page) {
+  std::vector<Word> words;
+  for (const poppler::text_box& box : page.text_list(poppler::page::text_list_include_font)) {
+    if (box.rotation() != 0) continue;  // vertical margin notes and the like
+    Word w;
+    w.text = ToUtf8(box.text());
+    if (w.text.empty()) continue;
+    const poppler::rectf r = box.bbox();
+    w.x0 = r.x();
+    w.y0 = r.y();
+    w.x1 = r.x() + r.width();
+    w.y1 = r.y() + r.height();
+    w.size = box.has_font_info() ? box.get_font_size() : 0;
+    if (!(w.size > 0.5) || !std::isfinite(w.size)) w.size = std::max(1.0, r.height());
+    w.bold = box.has_font_info() && IsBoldFont(box.get_font_name());
+    w.space_after = box.has_space_after();
+    words.push_back(std::move(w));
+  }
+  return words;
+}
+
+// Consecutive words (poppler gives them in its reading order) on one baseline and close enough
+// form a line; poppler's word order is kept, which keeps right-to-left text as it gives it.
+std::vector<Line> BuildLines(const std::vector<Word>& words) {
+  std::vector<Line> lines;
+  const Word* prev = nullptr;
+  std::map<double, int> size_chars;
+  auto finish = [&] {
+    if (lines.empty()) return;
+    Line& l = lines.back();
+    int best = -1;
+    for (const auto& [size, chars] : size_chars) {
+      if (chars > best) {
+        best = chars;
+        l.size = size;
+      }
+    }
+    size_chars.clear();
+    std::string logical = ToLogicalOrder(l.text);
+    if (logical != l.text) l.bold_prefix = 0;
+    l.text = std::move(logical);
+  };
+  for (const Word& w : words) {
+    bool same = false;
+    if (prev != nullptr) {
+      const double size = std::min(prev->size, w.size);
+      const double gap_ltr = w.x0 - prev->x1;
+      const double gap_rtl = prev->x0 - w.x1;
+      same = std::abs(w.y1 - prev->y1) < kSameBaseline * size + 0.5 &&
+             ((gap_ltr > -0.5 * size && gap_ltr < kMaxWordGap * size) ||
+              (gap_rtl > -0.5 * size && gap_rtl < kMaxWordGap * size));
+    }
+    if (!same) {
+      finish();
+      Line l;
+      l.x0 = w.x0, l.y0 = w.y0, l.x1 = w.x1, l.y1 = w.y1;
+      lines.push_back(std::move(l));
+    } else {
+      Line& l = lines.back();
+      const double gap = std::max(w.x0 - prev->x1, prev->x0 - w.x1);
+      if (prev->space_after || gap > 0.15 * std::min(prev->size, w.size)) l.text += ' ';
+      l.x0 = std::min(l.x0, w.x0), l.y0 = std::min(l.y0, w.y0);
+      l.x1 = std::max(l.x1, w.x1), l.y1 = std::max(l.y1, w.y1);
+    }
+    Line& l = lines.back();
+    if (same && l.bold && !w.bold && l.bold_prefix == 0) {
+      l.bold_prefix = l.text.size();
+      while (l.bold_prefix > 0 && l.text[l.bold_prefix - 1] == ' ') --l.bold_prefix;
+    }
+    l.text += w.text;
+    const int chars = CountCodePoints(w.text);
+    l.chars += chars;
+    l.bold = l.bold && w.bold;
+    size_chars[RoundSize(w.size)] += chars;
+    prev = &w;
+  }
+  finish();
+  return lines;
+}
+
+// Sorts lines top to bottom; lines sharing a baseline (within 2 points) left to right.
+void SortLines(std::vector<Line>& lines) {
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const Line& a, const Line& b) { return a.y1 < b.y1; });
+  std::size_t i = 0;
+  while (i < lines.size()) {
+    std::size_t j = i + 1;
+    while (j < lines.size() && lines[j].y1 - lines[i].y1 < 2.0) ++j;
+    std::stable_sort(lines.begin() + static_cast<std::ptrdiff_t>(i),
+                     lines.begin() + static_cast<std::ptrdiff_t>(j),
+                     [](const Line& a, const Line& b) { return a.x0 < b.x0; });
+    i = j;
+  }
+}
+
+double MedianWidth(const std::vector<const Line*>& lines) {
+  std::vector<double> w;
+  w.reserve(lines.size());
+  for (const Line* l : lines) w.push_back(l->x1 - l->x0);
+  std::nth_element(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(w.size() / 2), w.end());
+  return w[w.size() / 2];
+}
+
+// A column gap: an x range few lines cross, with column-like text (lines of some width, side by
+// side over a good part of the page's text height) on both sides. Returns its middle.
+std::optional<double> FindGutter(const std::vector<Line>& lines, double page_width) {
+  if (lines.size() < 6 || !(page_width > 0) || page_width > 20'000) return std::nullopt;
+  const int bins = static_cast<int>(page_width / 2) + 1;
+  std::vector<int> cover(static_cast<std::size_t>(bins), 0);
+  double top = 1e300, bottom = -1e300;
+  for (const Line& l : lines) {
+    const int a = std::clamp(static_cast<int>(l.x0 / 2), 0, bins - 1);
+    const int b = std::clamp(static_cast<int>(l.x1 / 2), 0, bins - 1);
+    for (int k = a; k <= b; ++k) ++cover[static_cast<std::size_t>(k)];
+    top = std::min(top, l.y0);
+    bottom = std::max(bottom, l.y1);
+  }
+  const double text_height = bottom - top;
+  const int allowed = std::max(2, static_cast<int>(lines.size() / 5));  // full-width lines
+  std::optional<double> best;
+  double best_width = 0;
+  int k = static_cast<int>(0.15 * bins);
+  const int end = static_cast<int>(0.85 * bins);
+  while (k < end) {
+    if (cover[static_cast<std::size_t>(k)] > allowed) {
+      ++k;
+      continue;
+    }
+    int j = k;
+    while (j < end && cover[static_cast<std::size_t>(j)] <= allowed) ++j;
+    const double g0 = k * 2.0, g1 = j * 2.0;
+    k = j;
+    if (g1 - g0 < kGutterMin || g1 - g0 <= best_width) continue;
+    std::vector<const Line*> left, right;
+    double ltop = 1e300, lbot = -1e300, rtop = 1e300, rbot = -1e300;
+    for (const Line& l : lines) {
+      if (l.x1 <= g0 + 1) {
+        left.push_back(&l);
+        ltop = std::min(ltop, l.y0), lbot = std::max(lbot, l.y1);
+      } else if (l.x0 >= g1 - 1) {
+        right.push_back(&l);
+        rtop = std::min(rtop, l.y0), rbot = std::max(rbot, l.y1);
+      }
+    }
+    if (left.size() < 3 || right.size() < 3) continue;
+    const double overlap = std::min(lbot, rbot) - std::max(ltop, rtop);
+    if (overlap < 0.3 * text_height) continue;
+    if (MedianWidth(left) < 0.25 * page_width || MedianWidth(right) < 0.25 * page_width) continue;
+    best = (g0 + g1) / 2;
+    best_width = g1 - g0;
+  }
+  return best;
+}
+
+struct Marker;
+std::optional<Marker> ListMarker(std::string_view s);
+
+// A line that is only a list marker ("•", "1.") and the line just right of it on its baseline
+// are one line: poppler often gives a bullet apart from its text.
+bool IsMarkerOnly(std::string_view text);
+
+void MergeMarkers(std::vector<Line>& lines) {
+  std::vector<Line> out;
+  out.reserve(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    Line& l = lines[i];
+    if (i + 1 < lines.size() && IsMarkerOnly(l.text)) {
+      Line& next = lines[i + 1];
+      const double size = std::max(l.size, next.size);
+      if (std::abs(next.y1 - l.y1) < 2.0 + 0.3 * size && next.x0 > l.x1 &&
+          next.x0 - l.x1 < 4 * size) {
+        next.text = l.text + " " + next.text;
+        if (next.bold_prefix > 0) next.bold_prefix += l.text.size() + 1;
+        next.x0 = l.x0;
+        next.y0 = std::min(next.y0, l.y0);
+        next.chars += l.chars;
+        continue;
+      }
+    }
+    out.push_back(std::move(l));
+  }
+  lines = std::move(out);
+}
+
+// The page's lines as streams in reading order: with a column gap, each band between lines that
+// cross it is read left column first, then right; without one, top to bottom.
+std::vector<Stream> OrderPage(std::vector<Line> lines, double page_width) {
+  std::vector<Stream> streams;
+  if (lines.empty()) return streams;
+  SortLines(lines);
+  MergeMarkers(lines);
+  const std::optional<double> gutter = FindGutter(lines, page_width);
+  if (!gutter) {
+    streams.push_back(std::move(lines));
+    return streams;
+  }
+  Stream left, right;
+  bool last_across = false;  // the last stream pushed holds lines crossing the gap
+  auto flush_columns = [&] {
+    if (!left.empty()) streams.push_back(std::move(left));
+    if (!right.empty()) streams.push_back(std::move(right));
+    left.clear();
+    right.clear();
+  };
+  for (Line& l : lines) {
+    if (l.x0 < *gutter && l.x1 > *gutter) {
+      const bool had_columns = !left.empty() || !right.empty();
+      flush_columns();
+      if (last_across && !had_columns && !streams.empty()) {
+        streams.back().push_back(std::move(l));
+      } else {
+        streams.push_back(Stream{std::move(l)});
+      }
+      last_across = true;
+    } else {
+      (l.x1 <= *gutter ? left : right).push_back(std::move(l));
+      last_across = false;
+    }
+  }
+  flush_columns();
+  return streams;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markers and labels.
+
+struct Marker {
+  std::size_t length = 0;  // bytes of the marker (and what follows it up to the text)
+  bool enumerated = false;
+  std::string text;  // as written, for enumerated lists
+};
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
+bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// A list marker at the start of a line: a bullet, or "1." "1)" "a)" "(a)" followed by a space.
+std::optional<Marker> ListMarker(std::string_view s) {
+  // Symbol-font bullets land in the private use area (U+E000..U+F8FF).
+  if (s.size() > 3 && (static_cast<unsigned char>(s[0]) == 0xEE ||
+                       (static_cast<unsigned char>(s[0]) == 0xEF &&
+                        static_cast<unsigned char>(s[1]) <= 0xA3))) {
+    std::size_t n = 3;
+    while (n < s.size() && s[n] == ' ') ++n;
+    if (n >= s.size()) return std::nullopt;
+    return Marker{n, false, {}};
+  }
+  for (std::string_view bullet : {"\u2022", "\u00B7", "\u25AA", "\u25E6", "\u2023", "\u25CF",
+                                  "\u25A0", "\u2013", "\uF0B7", "\uF0A7", "-", "*"}) {
+    if (s.substr(0, bullet.size()) == bullet) {
+      std::size_t n = bullet.size();
+      const bool ascii = bullet.size() == 1;
+      if (ascii && (s.size() <= n || s[n] != ' ')) return std::nullopt;  // "-5", "*note"
+      while (n < s.size() && s[n] == ' ') ++n;
+      if (n >= s.size()) return std::nullopt;
+      return Marker{n, false, {}};
+    }
+  }
+  std::size_t n = 0;
+  const bool paren = !s.empty() && s[0] == '(';
+  if (paren) ++n;
+  const std::size_t start = n;
+  while (n < s.size() && IsDigit(s[n]) && n - start < 3) ++n;
+  if (n == start) {
+    if (n < s.size() && IsLower(s[n])) ++n;
+    else return std::nullopt;
+  }
+  if (n >= s.size()) return std::nullopt;
+  if (paren ? s[n] != ')' : (s[n] != '.' && s[n] != ')')) return std::nullopt;
+  ++n;
+  if (n >= s.size() || s[n] != ' ') return std::nullopt;
+  std::string text(s.substr(0, n));
+  while (n < s.size() && s[n] == ' ') ++n;
+  if (n >= s.size()) return std::nullopt;
+  return Marker{n, true, std::move(text)};
+}
+
+bool IsMarkerOnly(std::string_view text) {
+  if (text.empty() || text.size() > 6) return false;
+  const std::string probe = std::string(text) + " x";
+  const auto m = ListMarker(probe);
+  return m && m->length == text.size() + 1;
+}
+
+bool IsCaption(std::string_view s) {
+  for (std::string_view word : {"Figure", "Fig.", "Table", "FIGURE", "TABLE"}) {
+    if (s.substr(0, word.size()) != word) continue;
+    std::size_t n = word.size();
+    while (n < s.size() && s[n] == ' ') ++n;
+    return n < s.size() && IsDigit(s[n]);
+  }
+  return false;
+}
+
+// The text with digits folded, for spotting headers and footers that repeat with page numbers.
+std::string FurnitureKey(std::string_view s) {
+  std::string key;
+  for (char c : s) {
+    if (IsDigit(c)) {
+      if (key.empty() || key.back() != '#') key += '#';
+    } else {
+      key += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+  }
+  return key;
+}
+
+// "7", "- 7 -", "Page 7", "7 of 20", "vii".
+bool IsPageNumber(std::string_view s) {
+  std::string t;
+  for (char c : s) {
+    if (c != ' ' && c != '-' && c != '|') t += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  if (t.rfind("page", 0) == 0) t = t.substr(4);
+  if (t.empty() || t.size() > 12) return false;
+  if (std::all_of(t.begin(), t.end(), [](char c) { return c == 'i' || c == 'v' || c == 'x'; })) {
+    return t.size() <= 5;
+  }
+  bool digit = false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (IsDigit(t[i])) {
+      digit = true;
+    } else if (t[i] == '/') {
+    } else if (t.compare(i, 2, "of") == 0) {
+      ++i;
+    } else {
+      return false;
+    }
+  }
+  return digit;
+}
+
+// Most words capitalized, as headings are (not an emphasized phrase). Text without Latin
+// capitals (CJK, Arabic) passes.
+bool MostlyCapitalized(std::string_view s) {
+  int words = 0, capital = 0, lower = 0;
+  bool start = true;
+  for (char c : s) {
+    if (c == ' ') {
+      start = true;
+    } else if (start) {
+      ++words;
+      capital += (c >= 'A' && c <= 'Z') || IsDigit(c) ? 1 : 0;
+      lower += IsLower(c) ? 1 : 0;
+      start = false;
+    }
+  }
+  return lower == 0 || capital * 2 >= words;
+}
+
+bool EndsSentence(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == ')')) s.remove_suffix(1);
+  return !s.empty() && (s.back() == '.' || s.back() == ';' || s.back() == ',' || s.back() == '?' ||
+                        s.back() == '!');
+}
+
+bool HasLetter(std::string_view s) {
+  for (unsigned char c : s) {
+    if (IsAlpha(static_cast<char>(c)) || c >= 0x80) return true;
+  }
+  return false;
+}
+
+// Appends a line to a paragraph: a hyphen at the end of the text joins a word broken across
+// lines when the next line goes on in lower case; otherwise a space separates them.
+void AppendLine(std::string& text, std::string_view line) {
+  if (text.empty()) {
+    text = line;
+    return;
+  }
+  const bool next_lower = !line.empty() && IsLower(line[0]);
+  if (next_lower && text.size() >= 2 && text.back() == '-' && IsAlpha(text[text.size() - 2])) {
+    text.pop_back();
+  } else if (next_lower && text.size() >= 3 && text.compare(text.size() - 2, 2, "\u00AD") == 0) {
+    text.resize(text.size() - 2);  // soft hyphen
+  } else {
+    text += ' ';
+  }
+  text += line;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document.
+
+class PdfBuilder {
+ public:
+  PdfBuilder(Document& doc, const PdfOptions& options) : doc_(doc), options_(options), sections_(doc) {}
+
+  void Build(const std::vector<PageLayout>& pages) {
+    Measure(pages);
+    std::vector<std::vector<Block>> blocks;
+    blocks.reserve(pages.size());
+    for (const PageLayout& page : pages) blocks.push_back(MakeBlocks(page));
+    CountFurniture(pages, blocks);
+    LevelHeadings(pages, blocks);
+    for (std::size_t i = 0; i < pages.size(); ++i) Emit(pages[i], blocks[i], i == 0);
+  }
+
+ private:
+  // The body font size (most characters) and the usual baseline distance for a size.
+  void Measure(const std::vector<PageLayout>& pages) {
+    std::map<double, long> size_chars;
+    long bold_chars = 0, all_chars = 0;
+    std::vector<double> ratios;
+    for (const PageLayout& page : pages) {
+      for (const Stream& s : page.streams) {
+        for (std::size_t i = 0; i < s.size(); ++i) {
+          size_chars[s[i].size] += s[i].chars;
+          (s[i].bold ? bold_chars : all_chars) += s[i].chars;
+          if (i == 0) continue;
+          const double delta = s[i].y1 - s[i - 1].y1;
+          const double size = std::max(s[i].size, s[i - 1].size);
+          if (std::abs(s[i].size - s[i - 1].size) < 0.6 && delta > 0.8 * size &&
+              delta < 2.5 * size) {
+            ratios.push_back(delta / size);
+          }
+        }
+      }
+    }
+    long best = -1;
+    for (const auto& [size, chars] : size_chars) {
+      if (chars > best) best = chars, body_size_ = size;
+    }
+    body_bold_ = bold_chars > all_chars;
+    if (!ratios.empty()) {
+      // The lower quartile: lines within paragraphs outnumber the gaps between them.
+      std::sort(ratios.begin(), ratios.end());
+      leading_ = std::clamp(ratios[ratios.size() / 4], 1.0, 2.0);
+    }
+  }
+
+  bool StartsBlock(const Line& prev, const Line& cur, const Line& first) const {
+    const double size = std::max(prev.size, cur.size);
+    const double delta = cur.y1 - prev.y1;
+    if (delta < 0.5 * std::min(prev.size, cur.size)) return true;  // beside or above
+    if (delta > kParagraphGap * leading_ * size) return true;
+    if (std::max(prev.size, cur.size) > 1.1 * std::min(prev.size, cur.size)) return true;
+    if (prev.bold != cur.bold) return true;
+    if (cur.x0 > prev.x1 || cur.x1 < prev.x0) return true;  // no horizontal overlap
+    if (ListMarker(cur.text)) return true;
+    // A list item goes on in lines indented past its marker.
+    if (ListMarker(first.text) && cur.x0 < first.x0 + 1.0) return true;
+    return false;
+  }
+
+  std::vector<Block> MakeBlocks(const PageLayout& page) const {
+    std::vector<Block> blocks;
+    for (const Stream& s : page.streams) {
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        const Line& l = s[i];
+        if (i == 0 || StartsBlock(s[i - 1], l, *blocks.back().lines.front())) {
+          Block b;
+          b.x0 = l.x0, b.y0 = l.y0, b.x1 = l.x1, b.y1 = l.y1;
+          blocks.push_back(std::move(b));
+        }
+        Block& b = blocks.back();
+        b.lines.push_back(&l);
+        b.x0 = std::min(b.x0, l.x0), b.y0 = std::min(b.y0, l.y0);
+        b.x1 = std::max(b.x1, l.x1), b.y1 = std::max(b.y1, l.y1);
+        b.bold = b.bold && l.bold;
+        b.chars += l.chars;
+      }
+    }
+    for (Block& b : blocks) {
+      std::map<double, int> sizes;
+      std::string text;
+      for (const Line* l : b.lines) {
+        sizes[l->size] += l->chars;
+        AppendLine(text, l->text);
+      }
+      int best = -1;
+      for (const auto& [size, chars] : sizes) {
+        if (chars > best) best = chars, b.size = size;
+      }
+      b.text = NormalizeSpace(text);
+    }
+    return blocks;
+  }
+
+  bool InFurnitureZone(const PageLayout& page, const Block& b) const {
+    return b.y1 <= kFurnitureZone * page.height || b.y0 >= (1 - kFurnitureZone) * page.height;
+  }
+
+  void CountFurniture(const std::vector<PageLayout>& pages,
+                      const std::vector<std::vector<Block>>& blocks) {
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      std::set<std::string> seen;
+      for (const Block& b : blocks[i]) {
+        if (InFurnitureZone(pages[i], b)) seen.insert(FurnitureKey(b.text));
+      }
+      for (const std::string& key : seen) ++furniture_counts_[key];
+    }
+    repeat_threshold_ = std::max<int>(2, static_cast<int>((pages.size() + 1) / 2));
+  }
+
+  bool IsFurniture(const PageLayout& page, const Block& b) const {
+    if (!InFurnitureZone(page, b)) return false;
+    if (IsPageNumber(b.text)) return true;
+    const auto it = furniture_counts_.find(FurnitureKey(b.text));
+    return it != furniture_counts_.end() && it->second >= repeat_threshold_;
+  }
+
+  bool IsHeading(const Block& b) const {
+    if (b.lines.size() > static_cast<std::size_t>(kMaxHeadingLines) ||
+        b.text.size() > kMaxHeadingChars || !HasLetter(b.text) || EndsSentence(b.text)) {
+      return false;
+    }
+    if (b.size >= kHeadingRatio * body_size_) return true;
+    // Bold at about the body size: one or two short lines standing alone.
+    return !body_bold_ && b.bold && b.size >= 0.95 * body_size_ && b.lines.size() <= 2 &&
+           b.chars <= 120 && b.text.back() != ':' && MostlyCapitalized(b.text);
+  }
+
+  void LevelHeadings(const std::vector<PageLayout>& pages,
+                     const std::vector<std::vector<Block>>& blocks) {
+    std::set<double, std::greater<>> sizes;
+    for (std::size_t i = 0; i < pages.size(); ++i) {
+      for (const Block& b : blocks[i]) {
+        if (!IsFurniture(pages[i], b) && IsHeading(b)) sizes.insert(b.size);
+      }
+    }
+    int level = 1;
+    for (double size : sizes) heading_levels_[size] = std::min(level++, 6);
+    if (!pages.empty() && !blocks.empty()) {
+      for (const Block& b : blocks[0]) {
+        if (!IsFurniture(pages[0], b)) first_page_max_ = std::max(first_page_max_, b.size);
+      }
+    }
+  }
+
+  // A bold run opening a paragraph ("Boots Self-Locking Nut The Boots nut is ..."): a heading
+  // set in the paragraph's first line. Returns its text, or nothing.
+  std::optional<std::string> RunInHeading(const Block& b) const {
+    if (body_bold_ || b.lines.empty() || b.lines[0]->bold_prefix == 0) return std::nullopt;
+    std::string head = NormalizeSpace(b.lines[0]->text.substr(0, b.lines[0]->bold_prefix));
+    if (head.empty() || head.size() > 80 || !HasLetter(head) || EndsSentence(head) ||
+        head.back() == ':' || ListMarker(head) || b.text.compare(0, head.size(), head) != 0 ||
+        CountCodePoints(head) < 3) {
+      return std::nullopt;
+    }
+    if (!MostlyCapitalized(head)) return std::nullopt;
+    return head;
+  }
+
+  void Emit(const PageLayout& page, const std::vector<Block>& blocks, bool first_page) {
+    for (const Block& block : blocks) {
+      if (block.text.empty()) continue;
+      const Block* bp = &block;
+      Block rest;
+      if (!IsFurniture(page, block) && !IsHeading(block)) {
+        if (auto head = RunInHeading(block)) {
+          list_.reset();
+          title_done_ = true;
+          const Line& l = *block.lines[0];
+          const Ref h = sections_.AddHeading(*head, 1);
+          AddProv(h, page, l.x0, l.y0, l.x1, l.y1);
+          rest = block;
+          rest.text = NormalizeSpace(std::string_view(block.text).substr(head->size()));
+          if (rest.text.empty()) continue;
+          bp = &rest;
+        }
+      }
+      const Block& b = *bp;
+      Ref r;
+      if (IsFurniture(page, b)) {
+        const bool top = b.y1 <= kFurnitureZone * page.height;
+        r = doc_.AddText(kFurnitureRef, top ? TextLabel::kPageHeader : TextLabel::kPageFooter,
+                         b.text);
+      } else if (IsCaption(b.text)) {
+        list_.reset();
+        r = doc_.AddText(sections_.current(), TextLabel::kCaption, b.text);
+      } else if (IsHeading(b)) {
+        list_.reset();
+        int level = options_.heading_levels ? heading_levels_[b.size] : 1;
+        if (options_.detect_title && first_page && !title_done_ && b.size >= first_page_max_ &&
+            b.size >= kHeadingRatio * body_size_) {
+          level = 0;
+        }
+        title_done_ = true;
+        r = sections_.AddHeading(b.text, level);
+      } else if (const auto marker = ListMarker(b.text)) {
+        if (!list_ || list_enumerated_ != marker->enumerated) {
+          list_ = doc_.AddGroup(sections_.current(),
+                                marker->enumerated ? GroupLabel::kOrderedList : GroupLabel::kList);
+          list_enumerated_ = marker->enumerated;
+        }
+        r = doc_.AddListItem(*list_, b.text.substr(marker->length), marker->enumerated,
+                             marker->text);
+        doc_.text(r).orig = b.text;
+      } else {
+        list_.reset();
+        r = doc_.AddText(sections_.current(), TextLabel::kText, b.text);
+      }
+      AddProv(r, page, b.x0, b.y0, b.x1, b.y1);
+    }
+  }
+
+  // Provenance from a box in poppler's top-left coordinates.
+  void AddProv(Ref r, const PageLayout& page, double x0, double y0, double x1, double y1) {
+    TextItem& t = doc_.text(r);
+    Provenance p;
+    p.page_no = page.page_no;
+    p.bbox = {x0, page.height - y0, x1, page.height - y1, true};
+    p.char_start = 0;
+    p.char_end = static_cast<int>(t.text.size());
+    t.prov.push_back(p);
+  }
+
+  Document& doc_;
+  const PdfOptions& options_;
+  SectionTracker sections_;
+  double body_size_ = 10;
+  double leading_ = 1.2;
+  bool body_bold_ = false;
+  double first_page_max_ = 0;
+  bool title_done_ = false;
+  std::map<std::string, int> furniture_counts_;
+  int repeat_threshold_ = 2;
+  std::map<double, int> heading_levels_;
+  std::optional<Ref> list_;
+  bool list_enumerated_ = false;
+};
+
+}  // namespace
+
+Result<Document> ParsePdf(std::string_view bytes, std::string name, Origin origin,
+                          const PdfOptions& options) {
+  static std::once_flag quiet;
+  std::call_once(quiet, [] { poppler::set_debug_error_function(Silence, nullptr); });
+  const std::string file = origin.filename.empty() ? name : origin.filename;
+
+  if (bytes.substr(0, 1024).find("%PDF-") == std::string_view::npos) {
+    return Fail(ErrorCode::kInvalidParams, file + ": not a PDF (no %PDF- header)");
+  }
+  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    return Fail(ErrorCode::kInvalidParams, file + ": PDF too large");
+  }
+  // poppler reads from the buffer for the document's whole life: keep it alive past it.
+  std::vector<char> data(bytes.begin(), bytes.end());
+  std::unique_ptr<poppler::document> pdf(poppler::document::load_from_raw_data(
+      data.data(), static_cast<int>(data.size()), options.password, options.password));
+  if (!pdf) {
+    return Fail(ErrorCode::kInvalidParams,
+                file + ": corrupt or truncated PDF (cannot read its structure)");
+  }
+  if (pdf->is_locked()) {
+    return Fail(ErrorCode::kInvalidParams,
+                file + (options.password.empty()
+                            ? ": the PDF is encrypted: give its password in the `password` parameter"
+                            : ": the PDF is encrypted and the `password` parameter is wrong"));
+  }
+  const int page_count = pdf->pages();
+  if (page_count <= 0) {
+    return Fail(ErrorCode::kInvalidParams, file + ": corrupt or truncated PDF (no pages)");
+  }
+  if (page_count > options.max_pages) {
+    return Fail(ErrorCode::kInvalidParams,
+                file + ": " + std::to_string(page_count) + " pages exceeds the limit of " +
+                    std::to_string(options.max_pages) + " (max_pages)");
+  }
+  const int first = options.first_page;
+  const int last = options.last_page == 0 ? page_count : options.last_page;
+  if (first < 1 || first > page_count || last < first || last > page_count) {
+    return Fail(ErrorCode::kInvalidParams,
+                file + ": page range " + std::to_string(first) + ".." +
+                    std::to_string(options.last_page) + " is outside the document's pages 1.." +
+                    std::to_string(page_count));
+  }
+
+  Document doc(std::move(name), std::move(origin));
+  std::vector<PageLayout> layouts;
+  for (int n = first; n <= last; ++n) {
+    if (std::chrono::steady_clock::now() >= options.deadline) {
+      doc.partial = true;
+      doc.warnings.push_back("time limit reached: pages " + std::to_string(n) + ".." +
+                             std::to_string(last) + " were not converted");
+      break;
+    }
+    std::unique_ptr<poppler::page> page(pdf->create_page(n - 1));
+    if (!page) {
+      doc.warnings.push_back("page " + std::to_string(n) + " could not be read");
+      continue;
+    }
+    const poppler::rectf box = page->page_rect();
+    PageLayout layout;
+    layout.page_no = n;
+    layout.width = box.width();
+    layout.height = box.height();
+    doc.pages[n] = Page{n, layout.width, layout.height};
+    layout.streams = OrderPage(BuildLines(ReadWords(*page)), layout.width);
+    layouts.push_back(std::move(layout));
+  }
+  PdfBuilder(doc, options).Build(layouts);
+  return doc;
 }
 
 }  // namespace ferry::document

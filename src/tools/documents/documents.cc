@@ -121,20 +121,41 @@ struct Group {
     std::shared_ptr<const document::Document> doc;
     bool cached = false;
   };
-  Result<Converted> Convert(const Source& source) {
+  // Conversion options from the arguments: the page range changes the result (so the key), the
+  // password and the deadline do not.
+  document::ConvertOptions Options(const json::object& args,
+                                   std::chrono::steady_clock::time_point deadline) const {
+    document::ConvertOptions o;
+    o.max_file_size = static_cast<std::size_t>(config.documents.max_file_size);
+    o.password = ArgString(args, "password");
+    if (const auto* v = args.if_contains("first_page"); v && v->is_int64()) {
+      o.first_page = static_cast<int>(v->get_int64());
+    }
+    if (const auto* v = args.if_contains("last_page"); v && v->is_int64()) {
+      o.last_page = static_cast<int>(v->get_int64());
+    }
+    // Leave a tenth of the time for exporting what was converted.
+    const auto now = std::chrono::steady_clock::now();
+    if (deadline != std::chrono::steady_clock::time_point::max() && deadline > now) {
+      o.deadline = now + (deadline - now) * 9 / 10;
+    }
+    return o;
+  }
+
+  Result<Converted> Convert(const Source& source, const document::ConvertOptions& options) {
     Converted out;
-    out.key = KeyOf(source.bytes);
+    out.key = KeyOf(source.bytes + "\n" + std::to_string(options.first_page) + "-" +
+                    std::to_string(options.last_page));
     if (auto doc = store.Get(out.key)) {
       out.doc = std::move(doc);
       out.cached = true;
       return out;
     }
-    auto doc = document::ConvertBytes(
-        source.bytes, source.filename,
-        {.max_file_size = static_cast<std::size_t>(config.documents.max_file_size)});
+    auto doc = document::ConvertBytes(source.bytes, source.filename, options);
     if (!doc) return Fail(doc.error());
     out.doc = std::make_shared<const document::Document>(std::move(*doc));
-    if (store.Put(out.key, out.doc)) Publish(out.key, *out.doc);
+    // A partial document (the deadline cut it short) is returned but not kept under the key.
+    if (!out.doc->partial && store.Put(out.key, out.doc)) Publish(out.key, *out.doc);
     return out;
   }
 
@@ -230,7 +251,12 @@ json::object SourceProperties() {
       {"path", Str("A file inside the server's documents.allowed_roots")},
       {"content", Str("The document's bytes, base64-encoded (instead of path)")},
       {"filename", Str("With content: the file name, whose extension tells the format")},
-      {"uri", Str("A resource URI (instead of path or content)")}};
+      {"uri", Str("A resource URI (instead of path or content)")},
+      {"password", Str("PDF: the password of an encrypted document")},
+      {"first_page", json::object{{"type", "integer"}, {"minimum", 1},
+                                  {"description", "PDF: the first page to convert (1-based)"}}},
+      {"last_page", json::object{{"type", "integer"}, {"minimum", 1},
+                                 {"description", "PDF: the last page to convert"}}}};
 }
 
 json::object ExportProperties() {
@@ -264,10 +290,10 @@ Result<void> Register(Server& server) {
     t.input_schema = Schema(std::move(props));
     t.annotations = json::object{{"readOnlyHint", true}, {"idempotentHint", true},
                                  {"openWorldHint", false}};
-    if (auto added = server.AddTool(t, [group](RequestContext&, const json::object& args) -> Result<ToolResult> {
+    if (auto added = server.AddTool(t, [group](RequestContext& ctx, const json::object& args) -> Result<ToolResult> {
       auto source = group->Load(args);
       if (!source) return ToolResult::Failure(source.error().message);
-      auto converted = group->Convert(*source);
+      auto converted = group->Convert(*source, group->Options(args, ctx.Deadline()));
       if (!converted) return ToolResult::Failure(converted.error().message);
       ToolResult result;
       const json::object summary = group->Summary(*converted);
@@ -358,7 +384,8 @@ Result<void> Register(Server& server) {
         const std::string path(paths[i].as_string());
         auto source = group->Load(json::object{{"path", path}});
         Result<Group::Converted> converted =
-            source ? group->Convert(*source) : Result<Group::Converted>(Fail(source.error()));
+            source ? group->Convert(*source, group->Options({}, ctx.Deadline()))
+                   : Result<Group::Converted>(Fail(source.error()));
         if (converted) {
           json::object s = group->Summary(*converted);
           s["path"] = path;
