@@ -295,6 +295,8 @@ asio::awaitable<void> HttpServer::Impl::Refuse(tcp::socket socket) {
   core_.metrics().HttpRejection(telemetry::RejectReason::kMaxConnections).Inc();
   core_.metrics().HttpResponse(503).Inc();
   auto state = std::make_shared<ConnectionState>(std::move(socket));
+  boost::system::error_code ec;
+  state->socket.non_blocking(true, ec);  // Send must never block the I/O thread
   HttpResponse r(503);
   r.Set("Retry-After", "1");
   r.Set("Content-Type", "text/plain; charset=utf-8");
