@@ -31,6 +31,8 @@ class ZipArchive {
  public:
   // Opens an archive held in memory (the bytes must outlive the archive).
   static Result<ZipArchive> Open(std::string_view bytes, ZipLimits limits = {});
+  // A temporary string would be gone before the archive is read.
+  static Result<ZipArchive> Open(std::string&& bytes, ZipLimits limits = {}) = delete;
   ZipArchive(ZipArchive&&) noexcept;
   ZipArchive& operator=(ZipArchive&&) noexcept;
   ~ZipArchive();

@@ -21,10 +21,14 @@ inline std::string MakeZip(const std::vector<std::pair<std::string, std::string>
   zip_t* zip = zip_open_from_source(buffer, ZIP_TRUNCATE, &error);
   if (!zip) throw std::runtime_error("zip_open_from_source failed");
   for (const auto& [name, content] : parts) {
-    // libzip reads the data at close time: copy it into a buffer it frees itself.
-    void* data = std::malloc(content.size() ? content.size() : 1);
-    std::memcpy(data, content.data(), content.size());
-    zip_source_t* s = zip_source_buffer(zip, data, content.size(), 1);
+    // libzip reads the data at close time: copy it into a buffer it frees itself (an empty part
+    // has no buffer at all: libzip does not free a zero-length one).
+    void* data = nullptr;
+    if (!content.empty()) {
+      data = std::malloc(content.size());
+      std::memcpy(data, content.data(), content.size());
+    }
+    zip_source_t* s = zip_source_buffer(zip, data, content.size(), data != nullptr);
     if (zip_file_add(zip, name.c_str(), s, ZIP_FL_OVERWRITE) < 0) {
       throw std::runtime_error("zip_file_add failed");
     }
