@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/utf8.h"
+
 namespace ferry::document {
 namespace {
 
@@ -115,24 +117,6 @@ std::vector<char32_t> Decode(std::string_view s) {
   return out;
 }
 
-void Encode(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 bool IsRtl(char32_t c) {
   return (c >= 0x0590 && c <= 0x08FF) || (c >= 0xFB1D && c <= 0xFDFF) ||
          (c >= 0xFE70 && c <= 0xFEFF);
@@ -167,7 +151,7 @@ std::string ToLogicalOrder(std::string_view visual) {
   }
   std::string out;
   out.reserve(visual.size());
-  for (char32_t c : cps) Encode(c, out);
+  for (char32_t c : cps) AppendUtf8(out, c);
   return out;
 }
 
