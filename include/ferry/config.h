@@ -119,6 +119,7 @@ struct Config {
   struct Documents {
     std::vector<std::string> allowed_roots;  // directories path arguments may name; empty = none
     std::int64_t max_file_size = 64 * 1024 * 1024;
+    std::int64_t max_pages = 10'000;              // paged documents with more are refused
     std::int64_t store_size = 256 * 1024 * 1024;  // converted documents kept (LRU), bytes
     std::string tokenizer_file;                   // tiktoken rank file; empty = approximation
 

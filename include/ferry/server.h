@@ -241,6 +241,10 @@ class Server {
   Result<void> AddPrompt(Prompt prompt, PromptHandler handler, CompletionHandler complete = {});
   Result<void> RemovePrompt(std::string_view name);
 
+  // Reads a registered resource or template match as resources/read would, for tools that take
+  // a resource URI as input. kResourceNotFound when nothing matches `uri`.
+  Result<std::vector<ResourceContents>> ReadResource(RequestContext& ctx, const std::string& uri);
+
   // Sends notifications/resources/updated to every session subscribed to `uri`.
   void NotifyResourceUpdated(std::string_view uri);
 

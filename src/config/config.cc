@@ -515,6 +515,16 @@ const std::vector<KeySpec>& Keys() {
                       "refused before they are read.",
        .access = Field<&C::documents, &C::Documents::max_file_size>()},
       {.section = "documents",
+       .key = "max_pages",
+       .type = KeyType::kInt,
+       .default_text = "10000",
+       .min = 1,
+       .max = 1'000'000,
+       .description = "Most pages a paged document (PDF) may have; one claiming more is refused "
+                      "before any page is read. A page range still needs the whole document "
+                      "under this cap.",
+       .access = Field<&C::documents, &C::Documents::max_pages>()},
+      {.section = "documents",
        .key = "store_size",
        .type = KeyType::kSize,
        .default_text = "256MiB",

@@ -96,6 +96,17 @@ Result<void> Server::RemoveResource(std::string_view uri) {
   return {};
 }
 
+Result<std::vector<ResourceContents>> Server::ReadResource(RequestContext& ctx,
+                                                          const std::string& uri) {
+  if (auto resource = core_->registry().resources().Find(uri)) {
+    return resource->handler(ctx, uri, {});
+  }
+  if (auto [entry, variables] = core_->registry().MatchTemplate(uri); entry) {
+    return entry->handler(ctx, uri, variables);
+  }
+  return Fail(ErrorCode::kResourceNotFound, "resource not found: " + uri);
+}
+
 Result<void> Server::AddResourceTemplate(ResourceTemplate resource_template,
                                          ResourceHandler handler, CompletionHandler complete) {
   auto r = core_->registry().AddTemplate(std::move(resource_template), std::move(handler),

@@ -1,0 +1,87 @@
+// DocumentTools: what the document tool group's tools share: the server and its config, the
+// store of converted documents, the tokenizer for chunks, and the steps every tool repeats
+// (reading a source named by path, content or resource URI; converting it once per key;
+// exporting; summarizing). Each file of the group (documents.cc: conversion and export;
+// editing_tools.cc: building and editing; page_tools.cc: page images) registers its tools with a
+// shared_ptr to one DocumentTools.
+//
+// Thread-safety: Load, Convert, Find, Export and Summary are safe from any thread (the store is
+// thread-safe, the rest is read-only after construction).
+#pragma once
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "document/chunker.h"
+#include "document/convert.h"
+#include "ferry/server.h"
+#include "tools/documents/document_store.h"
+
+namespace ferry::tools::documents {
+
+// Resources of converted documents: ferry://documents/{key} (Markdown) and {key}.json.
+inline constexpr std::string_view kDocumentUriPrefix = "ferry://documents/";
+
+class DocumentTools {
+ public:
+  DocumentTools(Server& server, const Config& config);
+
+  // A source's bytes and the file name that names it and hints its format.
+  struct Source {
+    std::string bytes;
+    std::string filename;
+  };
+  // Reads the source named by exactly one of `path` (inside documents.allowed_roots), `content`
+  // (base64, with optional `filename`) or `uri` (a resource this server can read), within
+  // documents.max_file_size.
+  Result<Source> Load(RequestContext& ctx, const boost::json::object& args);
+
+  // Conversion options from the arguments (password, first_page, last_page) and the config;
+  // leaves a tenth of the time before `deadline` for exporting.
+  document::ConvertOptions Options(const boost::json::object& args,
+                                   std::chrono::steady_clock::time_point deadline) const;
+
+  struct Converted {
+    std::string key;
+    std::shared_ptr<const document::Document> doc;
+    bool cached = false;
+  };
+  // Converts once per key (content and page range); keeps and publishes complete results.
+  Result<Converted> Convert(const Source& source, const document::ConvertOptions& options);
+
+  // The document with this key, or null.
+  std::shared_ptr<const document::Document> Find(const std::string& key);
+
+  // The document in the form `format` names (markdown, text, html, json, chunks), cut at
+  // `max_size`; chunk options `chunker` and `max_tokens`.
+  Result<std::string> Export(const document::Document& doc, const boost::json::object& args) const;
+
+  // The JSON object conversion tools return for a document.
+  boost::json::object Summary(const Converted& converted) const;
+
+  Server& server;
+  const Config& config;
+  DocumentStore store;
+
+ private:
+  void Publish(const std::string& key, const document::Document& doc);
+  void Forget(const std::string& key);
+
+  std::unique_ptr<document::Tokenizer> tokenizer_;
+};
+
+// Input schema helpers for the group's tools.
+boost::json::object ObjectSchema(boost::json::object properties, boost::json::array required = {});
+boost::json::object StringProperty(std::string_view description);
+boost::json::object IntegerProperty(std::string_view description, std::int64_t minimum,
+                                    std::int64_t maximum);
+boost::json::object EnumProperty(std::initializer_list<std::string_view> values,
+                                 std::string_view description);
+// The string argument `key`, or "" when absent (schemas have checked the types already).
+std::string ArgString(const boost::json::object& args, std::string_view key);
+
+}  // namespace ferry::tools::documents
