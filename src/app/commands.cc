@@ -140,14 +140,33 @@ int RunCli(int argc, char** argv, const RegisterExtras& extras) {
 
   ConvertFlags convert_flags;
   auto* convert = app.add_subcommand(
-      "convert", "Convert documents (CSV, Markdown, HTML, text) to Markdown, text or Docling JSON");
+      "convert",
+      "Convert documents (PDF, DOCX, PPTX, XLSX, HTML, Markdown, AsciiDoc, CSV, text) to "
+      "Markdown, text, HTML, Docling JSON or chunks");
   convert->add_option("inputs", convert_flags.inputs, "Files or directories")->required();
-  convert->add_option("--to", convert_flags.to, "md, json, html or text (default md)");
+  convert->add_option("--to", convert_flags.to, "md, json, html, text or chunks (default md)");
   convert->add_option("--out", convert_flags.out, "Output directory (default .)");
   convert->add_option("--jobs", convert_flags.jobs, "Parallel conversions (default: cores)")
       ->check(CLI::Range(0, 1024));
   convert->add_option("--max-file-size", convert_flags.max_file_size,
                       "Refuse larger inputs, in bytes (default 64 MiB)");
+  convert->add_option("--max-memory", convert_flags.max_memory,
+                      "Fail a document needing more memory, in bytes (default 1 GiB)");
+  convert->add_option("--password", convert_flags.password, "PDF: the password");
+  convert->add_option("--first-page", convert_flags.first_page, "PDF: first page (default 1)")
+      ->check(CLI::Range(1, 1'000'000));
+  convert->add_option("--last-page", convert_flags.last_page, "PDF: last page (default: the end)")
+      ->check(CLI::Range(1, 1'000'000));
+  convert->add_option("--max-pages", convert_flags.max_pages,
+                      "PDF: refuse files with more pages (default 10000)")
+      ->check(CLI::Range(1, 1'000'000));
+  convert->add_option("--chunker", convert_flags.chunker,
+                      "With --to chunks: hybrid or hierarchical (default hybrid)");
+  convert->add_option("--max-tokens", convert_flags.max_tokens,
+                      "With --to chunks: hybrid chunks' token budget (default 512)")
+      ->check(CLI::Range(16, 65536));
+  convert->add_option("--tokenizer-file", convert_flags.tokenizer_file,
+                      "With --to chunks: a tiktoken BPE rank file (default: approximate counts)");
 
   try {
     app.parse(argc, argv);

@@ -7,10 +7,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "document/chunker.h"
 #include "document/convert.h"
 #include "document/export.h"
 
@@ -50,23 +52,54 @@ std::string Extension(const std::string& to) {
   if (to == "json") return ".json";
   if (to == "text") return ".txt";
   if (to == "html") return ".html";
+  if (to == "chunks") return ".chunks.json";
   return ".md";
 }
 
-std::string Render(const document::Document& doc, const std::string& to) {
+std::string Render(const document::Document& doc, const ConvertFlags& flags,
+                   const document::Tokenizer& tokenizer) {
+  const std::string& to = flags.to;
   if (to == "json") return boost::json::serialize(document::ToDoclingJson(doc)) + "\n";
   if (to == "text") return document::ToText(doc) + "\n";
   if (to == "html") return document::ToHtml(doc);
+  if (to == "chunks") {
+    const auto chunks = flags.chunker == "hierarchical"
+                            ? document::ChunkHierarchical(doc, tokenizer)
+                            : document::ChunkHybrid(doc, tokenizer, {.max_tokens = flags.max_tokens});
+    return boost::json::serialize(document::ToJson(chunks, tokenizer.name())) + "\n";
+  }
   return document::ToMarkdown(doc) + "\n";
 }
 
 }  // namespace
 
 int Convert(const ConvertFlags& flags) {
-  if (flags.to != "md" && flags.to != "json" && flags.to != "text" && flags.to != "html") {
-    std::fprintf(stderr, "ferry convert: --to %s is not supported yet (md, json, html, text)\n",
+  if (flags.to != "md" && flags.to != "json" && flags.to != "text" && flags.to != "html" &&
+      flags.to != "chunks") {
+    std::fprintf(stderr, "ferry convert: --to %s: use md, json, html, text or chunks\n",
                  flags.to.c_str());
     return 2;
+  }
+  if (flags.chunker != "hybrid" && flags.chunker != "hierarchical") {
+    std::fprintf(stderr, "ferry convert: --chunker %s: use hybrid or hierarchical\n",
+                 flags.chunker.c_str());
+    return 2;
+  }
+  if (flags.last_page != 0 && flags.last_page < flags.first_page) {
+    std::fprintf(stderr, "ferry convert: --last-page %d is before --first-page %d\n",
+                 flags.last_page, flags.first_page);
+    return 2;
+  }
+  std::unique_ptr<document::Tokenizer> tokenizer;
+  if (!flags.tokenizer_file.empty()) {
+    auto bpe = document::BpeTokenizer::Load(flags.tokenizer_file);
+    if (!bpe) {
+      std::fprintf(stderr, "ferry convert: --tokenizer-file: %s\n", bpe.error().message.c_str());
+      return 2;
+    }
+    tokenizer = std::move(*bpe);
+  } else {
+    tokenizer = std::make_unique<document::ApproxTokenizer>();
   }
   std::vector<std::string> errors;
   const auto files = Expand(flags.inputs, errors);
@@ -85,7 +118,12 @@ int Convert(const ConvertFlags& flags) {
   std::atomic<std::size_t> next{0}, done{0}, failed{0}, pages{0};
   std::mutex output_mutex;  // guards stderr/stdout lines and `written`
   std::set<fs::path> written;
-  const document::ConvertOptions options{.max_file_size = flags.max_file_size};
+  const document::ConvertOptions options{.max_file_size = flags.max_file_size,
+                                         .max_memory = flags.max_memory,
+                                         .password = flags.password,
+                                         .first_page = flags.first_page,
+                                         .last_page = flags.last_page,
+                                         .max_pages = flags.max_pages};
 
   auto worker = [&] {
     for (std::size_t i = next++; i < files.size(); i = next++) {
@@ -104,7 +142,7 @@ int Convert(const ConvertFlags& flags) {
           error = "another input already wrote " + target.string();
         } else {
           std::ofstream out(target, std::ios::binary | std::ios::trunc);
-          out << Render(*doc, flags.to);
+          out << Render(*doc, flags, *tokenizer);
           if (!out) error = "cannot write " + target.string();
           pages += doc->pages.size();
         }

@@ -525,6 +525,16 @@ const std::vector<KeySpec>& Keys() {
                       "under this cap.",
        .access = Field<&C::documents, &C::Documents::max_pages>()},
       {.section = "documents",
+       .key = "max_memory",
+       .type = KeyType::kSize,
+       .default_text = "1GiB",
+       .min = 1 * kMiB,
+       .max = 64 * kGiB,
+       .description = "Memory one conversion may use for the document it builds (text, cells, "
+                      "items, estimated); a document that needs more fails with an error naming "
+                      "this key.",
+       .access = Field<&C::documents, &C::Documents::max_memory>()},
+      {.section = "documents",
        .key = "store_size",
        .type = KeyType::kSize,
        .default_text = "256MiB",
@@ -534,6 +544,15 @@ const std::vector<KeySpec>& Keys() {
                       "(estimated from their content); the least recently used are evicted "
                       "beyond it.",
        .access = Field<&C::documents, &C::Documents::store_size>()},
+      {.section = "documents",
+       .key = "max_drafts",
+       .type = KeyType::kInt,
+       .default_text = "64",
+       .min = 1,
+       .max = 100'000,
+       .description = "Documents being built or edited (create_document) at once; each stays "
+                      "until discard_document, and create_document fails beyond this number.",
+       .access = Field<&C::documents, &C::Documents::max_drafts>()},
       {.section = "documents",
        .key = "tokenizer_file",
        .type = KeyType::kString,

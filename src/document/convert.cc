@@ -17,6 +17,7 @@
 #endif
 #include "document/backends/pptx.h"
 #include "document/backends/xlsx.h"
+#include "document/memory_budget.h"
 
 namespace ferry::document {
 namespace {
@@ -120,14 +121,11 @@ Format DetectFormat(std::string_view filename, std::string_view head) {
 
 std::uint64_t ContentHash(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
 
-Result<Document> ConvertBytes(std::string_view bytes, std::string_view filename,
-                              const ConvertOptions& options) {
-  if (bytes.size() > options.max_file_size) {
-    return Fail(ErrorCode::kInvalidParams,
-                std::string(filename) + ": " + std::to_string(bytes.size()) +
-                    " bytes exceeds the limit of " + std::to_string(options.max_file_size) +
-                    " (max_file_size)");
-  }
+namespace {
+
+// Runs the backend for the detected format.
+Result<Document> ConvertWithBackend(std::string_view bytes, std::string_view filename,
+                                    const ConvertOptions& options) {
   const Format format = DetectFormat(filename, bytes.substr(0, 1024));
   const auto dot = filename.rfind('.');
   std::string name(dot == std::string_view::npos || dot == 0 ? filename : filename.substr(0, dot));
@@ -161,6 +159,28 @@ Result<Document> ConvertBytes(std::string_view bytes, std::string_view filename,
                   std::string(filename) + ": " + std::string(ToString(format)) +
                       " documents are not supported yet by this build");
   }
+}
+
+}  // namespace
+
+Result<Document> ConvertBytes(std::string_view bytes, std::string_view filename,
+                              const ConvertOptions& options) {
+  if (bytes.size() > options.max_file_size) {
+    return Fail(ErrorCode::kInvalidParams,
+                std::string(filename) + ": " + std::to_string(bytes.size()) +
+                    " bytes exceeds the limit of " + std::to_string(options.max_file_size) +
+                    " (max_file_size)");
+  }
+  MemoryBudget::Scope budget(options.max_memory);
+  auto doc = ConvertWithBackend(bytes, filename, options);
+  // A backend may stop early, or fail for want of what it could not build: either way the
+  // budget is the reason to report.
+  if (budget.exceeded()) {
+    return Fail(ErrorCode::kInvalidParams,
+                std::string(filename) + ": converting needs more than " +
+                    std::to_string(options.max_memory) + " bytes of memory (max_memory)");
+  }
+  return doc;
 }
 
 Result<Document> ConvertFile(const std::filesystem::path& path, const ConvertOptions& options) {

@@ -29,6 +29,9 @@ Format DetectFormat(std::string_view filename, std::string_view head);
 
 struct ConvertOptions {
   std::size_t max_file_size = 64 * 1024 * 1024;  // bytes; larger sources are refused
+  // Bytes the conversion may build (the document and the backend's parsed trees and tables,
+  // estimated; see memory_budget.h); a document needing more fails.
+  std::size_t max_memory = 1024 * 1024 * 1024;
   // Paged formats (PDF): the password of an encrypted document, the pages to convert (1-based,
   // inclusive; last_page 0 = to the end), the most pages a document may have.
   std::string password;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "document/memory_budget.h"
+
 namespace ferry::document {
 
 std::string Ref::Pointer() const {
@@ -81,6 +83,7 @@ const NodeBase& Document::node(Ref r) const {
 }
 
 Ref Document::Attach(Ref parent, Ref child) {
+  MemoryBudget::Charge(sizeof(Ref));
   auto& p = node(parent);
   p.children.push_back(child);
   auto& c = node(child);
@@ -96,6 +99,7 @@ Ref Document::AddGroup(Ref parent, GroupLabel label, std::string group_name) {
   GroupItem g;
   g.label = label;
   g.name = group_name.empty() ? std::string(ToString(label)) : std::move(group_name);
+  MemoryBudget::Charge(sizeof(GroupItem) + g.name.size());
   groups.push_back(std::move(g));
   return Attach(parent, {ItemKind::kGroup, static_cast<int>(groups.size() - 1)});
 }
@@ -103,6 +107,7 @@ Ref Document::AddGroup(Ref parent, GroupLabel label, std::string group_name) {
 Ref Document::AddText(Ref parent, TextLabel label, std::string text) {
   TextItem t;
   t.label = label;
+  MemoryBudget::Charge(sizeof(TextItem) + 2 * text.size());
   t.orig = text;
   t.text = std::move(text);
   texts.push_back(std::move(t));
@@ -124,11 +129,15 @@ Ref Document::AddListItem(Ref list, std::string text, bool enumerated, std::stri
 }
 
 Ref Document::AddTable(Ref parent, TableItem table) {
+  std::size_t bytes = sizeof(TableItem) + table.cells.size() * sizeof(TableCell);
+  for (const auto& cell : table.cells) bytes += cell.text.size();
+  MemoryBudget::Charge(bytes);
   tables.push_back(std::move(table));
   return Attach(parent, {ItemKind::kTable, static_cast<int>(tables.size() - 1)});
 }
 
 Ref Document::AddPicture(Ref parent, PictureItem picture) {
+  MemoryBudget::Charge(sizeof(PictureItem) + picture.uri.size());
   pictures.push_back(std::move(picture));
   return Attach(parent, {ItemKind::kPicture, static_cast<int>(pictures.size() - 1)});
 }

@@ -33,6 +33,18 @@ grep -q '"schema_name":"DoclingDocument"' "$work/json/notes.json" || fail "json"
 grep -q '<h1>Title</h1>' "$work/html/notes.html" || fail "html"
 [[ "$(head -n 1 "$work/text/notes.txt")" == "Title" ]] || fail "text"
 
+# Chunks: one file per input, each chunk with its heading path and source items.
+"$ferry" convert "$work/in/notes.md" --to chunks --chunker hierarchical --out "$work/chunks" \
+  2>/dev/null || fail "--to chunks"
+python3 - "$work/chunks/notes.chunks.json" <<'PY' || fail "chunks: $(cat "$work/chunks/notes.chunks.json")"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+chunks = doc["chunks"]
+assert len(chunks) == 2, chunks
+assert chunks[0]["headings"] == ["Title"] and "Some" in chunks[0]["text"], chunks[0]
+assert chunks[1]["items"] and chunks[1]["items"][0].startswith("#/"), chunks[1]
+PY
+
 # A directory with a broken and an unsupported file: the others are still written, exit 1.
 if "$ferry" convert "$work/in" --out "$work/all" 2>"$work/all.log"; then
   fail "exit 0 despite failures: $(cat "$work/all.log")"
@@ -46,4 +58,8 @@ grep -q '^5 files, 0 pages, 2 failed' "$work/all.log" || fail "summary: $(cat "$
 # Usage errors.
 "$ferry" convert "$work/nope" --out "$work/x" 2>/dev/null && fail "a missing input gave exit 0"
 "$ferry" convert "$work/in/notes.md" --to docx --out "$work/x" 2>/dev/null && fail "--to docx gave exit 0"
+"$ferry" convert "$work/in/notes.md" --to chunks --chunker words --out "$work/x" 2>/dev/null &&
+  fail "--chunker words gave exit 0"
+"$ferry" convert "$work/in/notes.md" --first-page 3 --last-page 2 --out "$work/x" 2>/dev/null &&
+  fail "an empty page range gave exit 0"
 echo "convert_cli: ok"

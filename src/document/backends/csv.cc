@@ -5,6 +5,8 @@
 #include <map>
 #include <vector>
 
+#include "document/memory_budget.h"
+
 namespace ferry::document {
 namespace {
 
@@ -108,7 +110,7 @@ Result<Document> ParseCsv(std::string_view text, std::string name, Origin origin
   const bool ok = Scan(
       text, delimiter,
       [&](std::string&& f) {
-        if (++cells > max_cells) {
+        if (++cells > max_cells || !MemoryBudget::Charge(sizeof(std::string) + f.size())) {
           too_big = true;
           return;
         }

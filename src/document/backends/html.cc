@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "document/memory_budget.h"
+
 namespace ferry::document {
 namespace {
 
@@ -22,6 +24,8 @@ namespace {
 // tags, so nesting costs it quadratic time (50,000 nested divs: seconds) and its tree teardown
 // recurses once per level.
 constexpr int kMaxNesting = 512;
+// What one parsed element costs in gumbo (node, element, vectors), for the memory budget.
+constexpr std::size_t kGumboNodeBytes = 160;
 // Levels of the tree walked recursively; deeper subtrees are read iteratively as plain text.
 constexpr int kMaxWalkDepth = 256;
 // Table bounds against hostile spans.
@@ -1064,6 +1068,12 @@ Result<Document> ParseHtml(std::string_view html, std::string name, Origin origi
                            " elements: the markup below that depth was dropped, its text kept");
   } else {
     buffer.assign(html);
+  }
+  // gumbo's tree costs about one node per '<' on top of copies of the text.
+  const auto tags = static_cast<std::size_t>(std::count(buffer.begin(), buffer.end(), '<'));
+  if (!MemoryBudget::Charge(2 * buffer.size() + tags * kGumboNodeBytes)) {
+    return Fail(ErrorCode::kInvalidParams, "HTML too large to parse within the conversion's "
+                                           "memory budget");
   }
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 0;  // parse errors are recovered from; recording them only costs memory

@@ -11,6 +11,8 @@
 #include <memory>
 #include <vector>
 
+#include "document/memory_budget.h"
+
 #include "common/utf8.h"
 #include "document/backends/pptx.h"
 
@@ -555,7 +557,7 @@ Result<SheetData> ScanSheet(std::string_view xml, const std::string& path, const
         if (next_col >= kMaxCols) next_col = kMaxCols - 1;
         std::string text = CellText(ctx, type, style, value, inline_text, has_inline);
         if (text.empty()) continue;
-        if (budget == 0) {
+        if (budget == 0 || !MemoryBudget::Charge(sizeof(sheet.cells.front()) + text.size())) {
           return Fail(ErrorCode::kInvalidParams,
                       "workbook too large: more than " + std::to_string(max_cells) + " cells");
         }

@@ -2,9 +2,16 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <vector>
 
+#include "document/memory_budget.h"
+
 namespace ferry::document {
+namespace {
+// What one parsed XML node costs in pugixml, for the memory budget.
+constexpr std::size_t kXmlNodeBytes = 64;
+}  // namespace
 
 struct ZipArchive::Impl {
   zip_t* zip = nullptr;
@@ -117,6 +124,12 @@ Result<std::string> ZipArchive::Read(std::string_view name) {
 Result<std::unique_ptr<pugi::xml_document>> ZipArchive::ReadXml(std::string_view name) {
   auto bytes = Read(name);
   if (!bytes) return Fail(bytes.error());
+  // pugixml's tree costs about one node per '<' on top of the text it keeps.
+  const auto tags = static_cast<std::size_t>(std::count(bytes->begin(), bytes->end(), '<'));
+  if (!MemoryBudget::Charge(bytes->size() + tags * kXmlNodeBytes)) {
+    return Fail(ErrorCode::kInvalidParams, "part " + std::string(name) + " is too large to parse "
+                                           "within the conversion's memory budget");
+  }
   auto doc = std::make_unique<pugi::xml_document>();
   // parse_default without DOCTYPE handling: entities a DTD declares are never expanded.
   const auto result = doc->load_buffer(bytes->data(), bytes->size(),

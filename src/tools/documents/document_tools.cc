@@ -133,6 +133,7 @@ document::ConvertOptions DocumentTools::Options(
   document::ConvertOptions o;
   o.max_file_size = static_cast<std::size_t>(config.documents.max_file_size);
   o.max_pages = static_cast<int>(config.documents.max_pages);
+  o.max_memory = static_cast<std::size_t>(config.documents.max_memory);
   o.password = ArgString(args, "password");
   if (const auto* v = args.if_contains("first_page"); v && v->is_int64()) {
     o.first_page = static_cast<int>(v->get_int64());
