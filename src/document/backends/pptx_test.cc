@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "document/backends/ooxml.h"
 #include "document/backends/zip_test_util.h"
 #include "document/export.h"
 
@@ -336,7 +337,7 @@ TEST(PptxBackendTest, HostileInput) {
 }
 
 TEST(PptxBackendTest, GeneralNumberFormat) {
-  using pptx_xlsx::FormatGeneralNumber;
+  using ooxml::FormatGeneralNumber;
   EXPECT_EQ(FormatGeneralNumber(5.0), "5");
   EXPECT_EQ(FormatGeneralNumber(-3.0), "-3");
   EXPECT_EQ(FormatGeneralNumber(0.1 + 0.2), "0.3");

@@ -11,18 +11,17 @@
 #include <memory>
 #include <vector>
 
-#include "document/memory_budget.h"
-
 #include "common/utf8.h"
-#include "document/backends/pptx.h"
+#include "document/backends/ooxml.h"
+#include "document/memory_budget.h"
 
 namespace ferry::document {
 namespace {
 
-using pptx_xlsx::Attr;
-using pptx_xlsx::Child;
-using pptx_xlsx::LocalName;
-using pptx_xlsx::Relationships;
+using ooxml::Attr;
+using ooxml::Child;
+using ooxml::LocalName;
+using ooxml::Relationships;
 
 constexpr int kMaxRows = 1'048'576;
 constexpr int kMaxCols = 16'384;
@@ -337,7 +336,7 @@ void CivilFromDays(long long z, long long& y, unsigned& m, unsigned& d) {
 // An Excel date serial as "YYYY-MM-DD HH:MM:SS" (a time of day alone, under 1, as "HH:MM:SS").
 std::string FormatSerialDate(double serial, bool date1904) {
   if (!std::isfinite(serial) || serial < 0 || serial > 2958466) {
-    return pptx_xlsx::FormatGeneralNumber(serial);
+    return ooxml::FormatGeneralNumber(serial);
   }
   const long long ms_total = std::llround(serial * 86'400'000.0);
   long long day = ms_total / 86'400'000;
@@ -483,7 +482,7 @@ std::string CellText(const CellContext& ctx, std::string_view type, int style,
       return FormatSerialDate(serial, ctx.styles.date1904);
     }
   }
-  return pptx_xlsx::FormatGeneralNumber(value);
+  return ooxml::FormatGeneralNumber(value);
 }
 
 Result<SheetData> ScanSheet(std::string_view xml, const std::string& path, const CellContext& ctx,
@@ -804,7 +803,7 @@ class XlsxReader {
         area_budget_(max_cells * 4) {}
 
   Result<bool> Run() {
-    const std::string book_path = pptx_xlsx::MainPart(zip_, "xl/workbook.xml");
+    const std::string book_path = ooxml::MainPart(zip_, "xl/workbook.xml");
     if (!zip_.Has(book_path)) {
       return Fail(ErrorCode::kInvalidParams,
                   "not an Excel workbook (the archive has no " + book_path + ")");
@@ -816,7 +815,7 @@ class XlsxReader {
       return Fail(ErrorCode::kInvalidParams,
                   "not an Excel workbook (" + book_path + " has no workbook element)");
     }
-    const Relationships rels = pptx_xlsx::ReadRelationships(zip_, book_path);
+    const Relationships rels = ooxml::ReadRelationships(zip_, book_path);
     std::string strings_path, styles_path;
     for (const auto& [id, rel] : rels) {
       if (rel.external) continue;
@@ -890,7 +889,7 @@ class XlsxReader {
       placed.push_back({region.box.r0, region.box.c0,
                         [this, table](Ref parent) { doc_.AddTable(parent, std::move(*table)); }});
     }
-    const Relationships rels = pptx_xlsx::ReadRelationships(zip_, path);
+    const Relationships rels = ooxml::ReadRelationships(zip_, path);
     if (!sheet->drawing.empty()) {
       const auto it = rels.find(sheet->drawing);
       if (it != rels.end() && !it->second.external) {
@@ -914,7 +913,7 @@ class XlsxReader {
       doc_.warnings.push_back("drawing " + path + " skipped: " + xml.error().message);
       return;
     }
-    const Relationships rels = pptx_xlsx::ReadRelationships(zip_, path);
+    const Relationships rels = ooxml::ReadRelationships(zip_, path);
     for (pugi::xml_node anchor : (*xml)->document_element().children()) {
       const std::string_view kind = LocalName(anchor.name());
       if (kind != "twoCellAnchor" && kind != "oneCellAnchor" && kind != "absoluteAnchor") {
@@ -964,7 +963,7 @@ class XlsxReader {
       } else if (kind == "pic") {
         const pugi::xml_node blip = Child(Child(c, "blipFill"), "blip");
         auto picture =
-            pptx_xlsx::EmbeddedPicture(zip_, rels, types_, Attr(blip, "embed", true).value());
+            ooxml::EmbeddedPicture(zip_, rels, types_, Attr(blip, "embed", true).value());
         if (!picture) continue;
         picture->prov = {prov};
         auto item = std::make_shared<PictureItem>(std::move(*picture));
@@ -978,7 +977,7 @@ class XlsxReader {
         if (it == rels.end() || it->second.external) continue;
         const std::string target = it->second.target;
         placed.push_back({row, col, [this, target, prov](Ref parent) {
-                            pptx_xlsx::AddChart(doc_, parent, zip_, target, {prov});
+                            ooxml::AddChart(doc_, parent, zip_, target, {prov});
                           }});
         any = true;
       } else if (kind == "sp") {
@@ -1013,13 +1012,13 @@ class XlsxReader {
     std::vector<std::string> order;  // cell references, first seen first
     std::map<std::string, std::vector<Comment>> legacy, threaded;
     // Legacy notes first: they list every commented cell in the sheet's order.
-    std::vector<const pptx_xlsx::Relationship*> parts;
+    std::vector<const ooxml::Relationship*> parts;
     for (const char* type : {"comments", "threadedComment"}) {
       for (const auto& [id, rel] : rels) {
         if (rel.type == type && !rel.external && zip_.Has(rel.target)) parts.push_back(&rel);
       }
     }
-    for (const pptx_xlsx::Relationship* part : parts) {
+    for (const ooxml::Relationship* part : parts) {
       const auto& rel = *part;
       auto xml = zip_.ReadXml(rel.target);
       if (!xml) continue;
@@ -1071,7 +1070,7 @@ class XlsxReader {
 
   ZipArchive& zip_;
   Document& doc_;
-  pptx_xlsx::ContentTypes types_;
+  ooxml::ContentTypes types_;
   std::size_t max_cells_, budget_, area_budget_;
   Styles styles_;
   std::vector<std::string> strings_;
