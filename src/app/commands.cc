@@ -160,6 +160,10 @@ int RunCli(int argc, char** argv, const RegisterExtras& extras) {
   convert->add_option("--max-pages", convert_flags.max_pages,
                       "PDF: refuse files with more pages (default 10000)")
       ->check(CLI::Range(1, 1'000'000));
+  convert->add_option("--timeout", convert_flags.timeout,
+                      "Seconds one document may take; PDF pages not started by then are left "
+                      "out (default: no limit)")
+      ->check(CLI::Range(0.0, 86400.0));
   convert->add_option("--chunker", convert_flags.chunker,
                       "With --to chunks: hybrid or hierarchical (default hybrid)");
   convert->add_option("--max-tokens", convert_flags.max_tokens,

@@ -129,7 +129,13 @@ int Convert(const ConvertFlags& flags) {
     for (std::size_t i = next++; i < files.size(); i = next++) {
       const auto& file = files[i];
       const auto t0 = std::chrono::steady_clock::now();
-      auto doc = document::ConvertFile(file, options);
+      document::ConvertOptions file_options = options;
+      if (flags.timeout > 0) {
+        file_options.deadline =
+            t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                     std::chrono::duration<double>(flags.timeout));
+      }
+      auto doc = document::ConvertFile(file, file_options);
       std::string error;
       fs::path target = fs::path(flags.out) / (file.stem().string() + Extension(flags.to));
       if (doc) {
@@ -141,6 +147,11 @@ int Convert(const ConvertFlags& flags) {
         if (duplicate) {
           error = "another input already wrote " + target.string();
         } else {
+          if (doc->partial) {
+            std::lock_guard lock(output_mutex);
+            std::fprintf(stderr, "%s%s: partial (--timeout), %zu pages converted\n",
+                         tty ? "\r\033[K" : "", file.string().c_str(), doc->pages.size());
+          }
           std::ofstream out(target, std::ios::binary | std::ios::trunc);
           out << Render(*doc, flags, *tokenizer);
           if (!out) error = "cannot write " + target.string();

@@ -23,6 +23,8 @@ struct ConvertFlags {
   int first_page = 1;
   int last_page = 0;
   int max_pages = 10'000;
+  // Seconds one document may take; PDF pages not started by then are left out (0 = no limit).
+  double timeout = 0;
   // --to chunks: hybrid or hierarchical, the hybrid token budget, a tiktoken rank file.
   std::string chunker = "hybrid";
   std::size_t max_tokens = 512;

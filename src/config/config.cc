@@ -525,6 +525,17 @@ const std::vector<KeySpec>& Keys() {
                       "under this cap.",
        .access = Field<&C::documents, &C::Documents::max_pages>()},
       {.section = "documents",
+       .key = "timeout",
+       .type = KeyType::kDuration,
+       .default_text = "0",
+       .min = 0,
+       .max = 24 * kHour,
+       .description = "Time one document may take to convert; the pages of a paged document "
+                      "not started by then are left out and the result is marked partial (and "
+                      "not kept). 0 = the tool call's own deadline (performance.tool_timeout). "
+                      "In a batch each document gets its own.",
+       .access = Field<&C::documents, &C::Documents::timeout>()},
+      {.section = "documents",
        .key = "max_memory",
        .type = KeyType::kSize,
        .default_text = "1GiB",

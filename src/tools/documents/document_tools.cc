@@ -145,6 +145,9 @@ document::ConvertOptions DocumentTools::Options(
   if (deadline != std::chrono::steady_clock::time_point::max() && deadline > now) {
     o.deadline = now + (deadline - now) * 9 / 10;
   }
+  if (config.documents.timeout.count() > 0) {
+    o.deadline = std::min(o.deadline, now + config.documents.timeout);
+  }
   return o;
 }
 
