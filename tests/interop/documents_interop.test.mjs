@@ -1,0 +1,151 @@
+// Interop for the document tools: the official MCP TypeScript SDK client drives Ferry's fixture
+// server over Streamable HTTP with documents.allowed_roots set to a temporary directory of
+// generated files, and uses the tools as an agent would: convert by path, by base64 content and by
+// resource URI, read the converted documents as resources, export chunks, convert a batch with
+// progress, and get clear errors for paths outside the roots, broken files and unknown keys.
+// Run: FERRY_FIXTURE_SERVER=build/.../ferry_fixture_server
+//   node --test --test-reporter=spec tests/interop/documents_interop.test.mjs
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+import { HttpServerProcess, RecordingTransport, TEST_TIMEOUT_MS, opts } from './lib.mjs';
+
+const textOf = (result) => result.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+
+describe('document tools via the official TypeScript SDK client (Streamable HTTP)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'ferry-docs-interop-'));
+  const root = join(work, 'root');
+  let server;
+  let client;
+  let transport;
+
+  before(async () => {
+    writeFileSync(join(work, 'outside.md'), '# Secret\n');
+    mkdirSync(root);
+    writeFileSync(join(root, 'notes.md'), '# Notes\n\nFirst paragraph.\n\n## Part\n\n- one\n- two\n');
+    writeFileSync(join(root, 'data.csv'), 'city;people\nParis;2100000\nLyon;520000\n');
+    writeFileSync(join(root, 'page.html'), '<html><body><h1>Page</h1><p>Hello <b>there</b></p></body></html>');
+    writeFileSync(join(root, 'broken.csv'), 'name,"never closed\n');
+    server = await HttpServerProcess.start(['--set', `documents.allowed_roots=${root}`]);
+    transport = new RecordingTransport(new StreamableHTTPClientTransport(new URL(server.url)));
+    client = new Client({ name: 'ferry-docs-interop', version: '1.0.0' }, { capabilities: {} });
+    await client.connect(transport, opts());
+  });
+
+  after(async () => {
+    await client?.close();
+    if (server) {
+      const exit = await server.stop();
+      assert.deepEqual(exit, { code: 0, signal: null }, server.stderr);
+    }
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const call = (name, args, extra) => client.callTool({ name, arguments: args }, undefined, opts(extra));
+
+  test('the document tools are listed with their schemas', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { tools } = await client.listTools(undefined, opts());
+    const names = tools.map((t) => t.name);
+    for (const name of ['convert_document', 'convert_documents', 'export_document', 'is_document_cached']) {
+      assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`);
+    }
+    const convert = tools.find((t) => t.name === 'convert_document');
+    assert.ok(convert.inputSchema.properties.uri, 'convert_document takes a uri');
+  });
+
+  let notesKey;
+  test('a path converts once, then is found by key', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const first = await call('convert_document', { path: join(root, 'notes.md'), export: 'markdown' });
+    assert.notEqual(first.isError, true, textOf(first));
+    notesKey = first.structuredContent.document_key;
+    assert.match(notesKey, /^[0-9a-f]{16}$/);
+    assert.equal(first.structuredContent.cached, false);
+    assert.equal(first.content[1].text, '# Notes\n\nFirst paragraph.\n\n## Part\n\n- one\n- two');
+    const again = await call('convert_document', { path: join(root, 'notes.md') });
+    assert.equal(again.structuredContent.document_key, notesKey);
+    assert.equal(again.structuredContent.cached, true);
+    const cached = await call('is_document_cached', { document_key: notesKey });
+    assert.deepEqual(cached.structuredContent, { cached: true });
+  });
+
+  test('a converted document is two readable resources', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { resources } = await client.listResources(undefined, opts());
+    const uris = resources.map((r) => r.uri);
+    assert.ok(uris.includes(`ferry://documents/${notesKey}`), uris.join(', '));
+    assert.ok(uris.includes(`ferry://documents/${notesKey}.json`), uris.join(', '));
+    const md = await client.readResource({ uri: `ferry://documents/${notesKey}` }, opts());
+    assert.equal(md.contents[0].mimeType, 'text/markdown');
+    assert.match(md.contents[0].text, /^# Notes/);
+    const json = await client.readResource({ uri: `ferry://documents/${notesKey}.json` }, opts());
+    const doc = JSON.parse(json.contents[0].text);
+    assert.equal(doc.schema_name, 'DoclingDocument');
+    assert.ok(doc.texts.some((t) => t.label === 'section_header' && t.text === 'Part'));
+  });
+
+  test('a resource URI is a source too', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const result = await call('convert_document', { uri: `ferry://documents/${notesKey}`, export: 'text' });
+    assert.notEqual(result.isError, true, textOf(result));
+    assert.equal(result.structuredContent.mimetype, 'text/markdown');
+    assert.match(result.content[1].text, /First paragraph\./);
+    const missing = await call('convert_document', { uri: 'ferry://documents/0000000000000000' });
+    assert.equal(missing.isError, true);
+    assert.match(textOf(missing), /0000000000000000/);
+  });
+
+  test('base64 content with a file name, exported as a pipe table', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const content = Buffer.from('a,b\n1,2\n').toString('base64');
+    const result = await call('convert_document', { content, filename: 'small.csv', export: 'markdown' });
+    assert.notEqual(result.isError, true, textOf(result));
+    assert.equal(result.content[1].text, '| a | b |\n| - | - |\n| 1 | 2 |');
+  });
+
+  test('chunks carry their heading path and source items', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const result = await call('export_document', { document_key: notesKey, format: 'chunks', chunker: 'hierarchical' });
+    assert.notEqual(result.isError, true, textOf(result));
+    const { chunks } = JSON.parse(textOf(result));
+    assert.equal(chunks.length, 2);
+    assert.deepEqual(chunks[1].headings, ['Notes', 'Part']);
+    assert.ok(chunks[1].items.every((item) => item.startsWith('#/')));
+  });
+
+  test('a batch reports progress per file and never stops on a failure', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const paths = ['data.csv', 'broken.csv', 'page.html'].map((f) => join(root, f));
+    const result = await call('convert_documents', { paths }, { onprogress: () => {} });
+    assert.notEqual(result.isError, true, textOf(result));
+    assert.equal(result.structuredContent.files, 3);
+    assert.equal(result.structuredContent.failed, 1);
+    const [csv, broken, html] = result.structuredContent.results;
+    assert.match(csv.document_key, /^[0-9a-f]{16}$/);
+    assert.match(broken.error, /malformed CSV/);
+    assert.equal(html.tables, 0);
+    // One progress notification per file on the wire, before the response.
+    const request = transport.sent.findLast((m) => m.method === 'tools/call' && m.params.name === 'convert_documents');
+    const token = request.params._meta.progressToken;
+    const progress = transport.received.filter(
+      (m) => m.method === 'notifications/progress' && m.params.progressToken === token);
+    assert.deepEqual(progress.map((m) => [m.params.progress, m.params.total]), [[1, 3], [2, 3], [3, 3]]);
+    assert.match(progress[1].params.message, /broken\.csv: failed/);
+  });
+
+  test('bad requests get clear errors', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const outside = await call('convert_document', { path: join(work, 'outside.md') });
+    assert.equal(outside.isError, true);
+    assert.match(textOf(outside), /allowed_roots/);
+    const traversal = await call('convert_document', { path: join(root, '..', 'outside.md') });
+    assert.equal(traversal.isError, true);
+    const two = await call('convert_document', { path: join(root, 'notes.md'), content: 'eA==' });
+    assert.equal(two.isError, true);
+    assert.match(textOf(two), /exactly one/);
+    const unknown = await call('export_document', { document_key: 'ffffffffffffffff' });
+    assert.equal(unknown.isError, true);
+    assert.match(textOf(unknown), /convert it again/);
+    const badFormat = await call('export_document', { document_key: notesKey, format: 'docx' });
+    assert.equal(badFormat.isError, true);
+  });
+});
