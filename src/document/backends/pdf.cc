@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/utf8.h"
+#include "document/backends/pdf_table.h"
 
 namespace ferry::document {
 namespace {
@@ -28,13 +29,19 @@ constexpr double kSameBaseline = 0.4;      // words whose baselines differ less 
 constexpr double kMaxWordGap = 1.5;        // a wider horizontal gap starts a new line
 constexpr double kParagraphGap = 1.3;      // baseline distance over typical leading x this
 constexpr double kHeadingRatio = 1.15;     // font size over the body size for a heading
+constexpr double kDisplayRatio = 2.0;      // font size over the body size of a chapter number
 constexpr double kFurnitureZone = 0.08;    // of the page height, at the top and at the bottom
 constexpr double kGutterMin = 6.0;         // points: the narrowest column gap
+constexpr double kCellGap = 0.75;          // a wider gap inside a line may separate table cells
+constexpr double kSuperscript = 0.85;      // a word this much smaller than its neighbour may sit
+                                           // above or below its baseline
+constexpr double kHeadingFontRatio = 1.05; // size over the body size for a heading in its own font
 constexpr int kMaxHeadingLines = 3;
 constexpr std::size_t kMaxHeadingChars = 200;
 
 struct Word {
   std::string text;
+  std::string font;  // without a subset prefix
   double x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // top-left origin, points
   double size = 0;
   bool bold = false;
@@ -43,12 +50,16 @@ struct Word {
 
 struct Line {
   std::string text;
+  std::string font;  // of most characters
   double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-  double size = 0;  // of the line's longest word
+  double size = 0;  // of most characters
   bool bold = true; // every word bold
   int chars = 0;    // code points
+  int rtl_chars = 0, ltr_chars = 0;
   // A bold start followed by regular text (a run-in heading): its bytes of `text`.
   std::size_t bold_prefix = 0;
+  std::vector<pdf::TextPiece> pieces;  // runs of words split at wide gaps, left to right
+  int table = -1;  // a table's place in the stream (index into PageLayout::tables): no text
 };
 
 // A run of lines read one after the other: a column within a band of the page.
@@ -58,6 +69,7 @@ struct PageLayout {
   int page_no = 1;
   double width = 0, height = 0;
   std::vector<Stream> streams;  // in reading order
+  std::vector<pdf::DetectedTable> tables;
 };
 
 struct Block {
@@ -66,6 +78,8 @@ struct Block {
   double size = 0;
   bool bold = true;
   int chars = 0;
+  int table = -1;
+  std::string font;  // of the first line
   std::string text;  // joined, normalized
 };
 
@@ -158,12 +172,27 @@ std::string ToLogicalOrder(std::string_view visual) {
 // ---------------------------------------------------------------------------------------------
 // Words into lines, lines into columns.
 
+// Latin typographic ligatures (U+FB00..U+FB06) spelled out, as text search expects them.
+std::string ExpandLigatures(std::string s) {
+  static constexpr std::string_view kSpelled[] = {"ff", "fi", "fl", "ffi", "ffl", "st", "st"};
+  std::size_t i = 0;
+  while ((i = s.find("\xEF\xAC", i)) != std::string::npos) {
+    const auto last = i + 2 < s.size() ? static_cast<unsigned char>(s[i + 2]) : 0;
+    if (last >= 0x80 && last <= 0x86) {
+      s.replace(i, 3, kSpelled[last - 0x80]);
+    } else {
+      i += 2;
+    }
+  }
+  return s;
+}
+
 std::vector<Word> ReadWords(const poppler::page& page) {
   std::vector<Word> words;
   for (const poppler::text_box& box : page.text_list(poppler::page::text_list_include_font)) {
     if (box.rotation() != 0) continue;  // vertical margin notes and the like
     Word w;
-    w.text = ToUtf8(box.text());
+    w.text = ExpandLigatures(ToUtf8(box.text()));
     if (w.text.empty()) continue;
     const poppler::rectf r = box.bbox();
     w.x0 = r.x();
@@ -172,74 +201,147 @@ std::vector<Word> ReadWords(const poppler::page& page) {
     w.y1 = r.y() + r.height();
     w.size = box.has_font_info() ? box.get_font_size() : 0;
     if (!(w.size > 0.5) || !std::isfinite(w.size)) w.size = std::max(1.0, r.height());
-    w.bold = box.has_font_info() && IsBoldFont(box.get_font_name());
+    if (box.has_font_info()) {
+      w.font = box.get_font_name();
+      if (const auto plus = w.font.find('+'); plus != std::string::npos) w.font.erase(0, plus + 1);
+      w.bold = IsBoldFont(w.font);
+    }
     w.space_after = box.has_space_after();
     words.push_back(std::move(w));
   }
   return words;
 }
 
-// Consecutive words (poppler gives them in its reading order) on one baseline and close enough
-// form a line; poppler's word order is kept, which keeps right-to-left text as it gives it.
-std::vector<Line> BuildLines(const std::vector<Word>& words) {
-  std::vector<Line> lines;
-  const Word* prev = nullptr;
+// Two words poppler gives one after the other continue a line: close enough side by side (either
+// way, for right-to-left text), on one baseline or one a superscript of the other.
+bool SameLine(const Word& prev, const Word& w) {
+  const double size = std::min(prev.size, w.size);
+  const double gap_ltr = w.x0 - prev.x1;
+  const double gap_rtl = prev.x0 - w.x1;
+  const bool close = (gap_ltr > -0.5 * size && gap_ltr < kMaxWordGap * size) ||
+                     (gap_rtl > -0.5 * size && gap_rtl < kMaxWordGap * size);
+  if (!close) return false;
+  if (std::abs(w.y1 - prev.y1) < kSameBaseline * size + 0.5) return true;
+  const Word& small = w.size < prev.size ? w : prev;
+  const Word& big = w.size < prev.size ? prev : w;
+  if (small.size > kSuperscript * big.size) return false;
+  const double middle = (small.y0 + small.y1) / 2;
+  return middle > big.y0 && middle < big.y1;
+}
+
+double HorizontalGap(const Word& a, const Word& b) { return std::max(b.x0 - a.x1, a.x0 - b.x1); }
+
+// The first or last letter or digit of a word is right-to-left.
+bool RtlEdge(std::string_view text, bool last) {
+  const std::vector<char32_t> cps = Decode(text);
+  for (std::size_t i = 0; i < cps.size(); ++i) {
+    const char32_t c = cps[last ? cps.size() - 1 - i : i];
+    if (IsRtl(c)) return true;
+    if (IsLtr(c)) return false;
+  }
+  return false;
+}
+
+// Words poppler keeps apart are separated by a space when it saw one, when the gap is wide
+// enough, or when the script changes direction between them (it splits words there, and lays
+// the two runs out touching).
+bool SpaceBetween(const Word& a, const Word& b) {
+  if (a.space_after || HorizontalGap(a, b) > 0.15 * std::min(a.size, b.size)) return true;
+  return RtlEdge(a.text, true) != RtlEdge(b.text, false);
+}
+
+// The line's pieces: its words split where a gap is wide for the font, or wide against the
+// line's usual word spacing (tight scripts set table cells close).
+std::vector<pdf::TextPiece> SplitPieces(const std::vector<Word>& words, std::size_t a,
+                                        std::size_t b) {
+  std::vector<double> gaps;
+  for (std::size_t k = a + 1; k < b; ++k) gaps.push_back(HorizontalGap(words[k - 1], words[k]));
+  double usual = 0;
+  if (!gaps.empty()) {
+    std::vector<double> sorted = gaps;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2),
+                     sorted.end());
+    usual = sorted[sorted.size() / 2];
+  }
+  std::vector<pdf::TextPiece> pieces;
+  for (std::size_t k = a; k < b; ++k) {
+    const Word& w = words[k];
+    bool split = k == a;
+    if (!split) {
+      const double gap = gaps[k - a - 1];
+      const double size = std::min(w.size, words[k - 1].size);
+      split = gap > kCellGap * size || (gap > 3 * usual && gap > 0.3 * size);
+    }
+    if (split) {
+      pieces.push_back({w.text, w.x0, w.x1});
+      continue;
+    }
+    pdf::TextPiece& p = pieces.back();
+    if (SpaceBetween(words[k - 1], w)) p.text += ' ';
+    p.text += w.text;
+    p.x0 = std::min(p.x0, w.x0), p.x1 = std::max(p.x1, w.x1);
+  }
+  for (pdf::TextPiece& p : pieces) p.text = ToLogicalOrder(p.text);
+  std::sort(pieces.begin(), pieces.end(),
+            [](const pdf::TextPiece& x, const pdf::TextPiece& y) { return x.x0 < y.x0; });
+  return pieces;
+}
+
+Line MakeLine(const std::vector<Word>& words, std::size_t a, std::size_t b) {
+  Line l;
+  l.x0 = words[a].x0, l.y0 = words[a].y0, l.x1 = words[a].x1, l.y1 = words[a].y1;
   std::map<double, int> size_chars;
-  auto finish = [&] {
-    if (lines.empty()) return;
-    Line& l = lines.back();
-    int best = -1;
-    for (const auto& [size, chars] : size_chars) {
-      if (chars > best) {
-        best = chars;
-        l.size = size;
+  std::map<std::string_view, int> font_chars;
+  for (std::size_t k = a; k < b; ++k) {
+    const Word& w = words[k];
+    if (k > a) {
+      const Word& prev = words[k - 1];
+      if (SpaceBetween(prev, w)) l.text += ' ';
+      if (l.bold && !w.bold && l.bold_prefix == 0) {
+        l.bold_prefix = l.text.size();
+        while (l.bold_prefix > 0 && l.text[l.bold_prefix - 1] == ' ') --l.bold_prefix;
       }
     }
-    size_chars.clear();
-    std::string logical = ToLogicalOrder(l.text);
-    if (logical != l.text) l.bold_prefix = 0;
-    l.text = std::move(logical);
-  };
-  for (const Word& w : words) {
-    bool same = false;
-    if (prev != nullptr) {
-      const double size = std::min(prev->size, w.size);
-      const double gap_ltr = w.x0 - prev->x1;
-      const double gap_rtl = prev->x0 - w.x1;
-      same = std::abs(w.y1 - prev->y1) < kSameBaseline * size + 0.5 &&
-             ((gap_ltr > -0.5 * size && gap_ltr < kMaxWordGap * size) ||
-              (gap_rtl > -0.5 * size && gap_rtl < kMaxWordGap * size));
-    }
-    if (!same) {
-      finish();
-      Line l;
-      l.x0 = w.x0, l.y0 = w.y0, l.x1 = w.x1, l.y1 = w.y1;
-      lines.push_back(std::move(l));
-    } else {
-      Line& l = lines.back();
-      const double gap = std::max(w.x0 - prev->x1, prev->x0 - w.x1);
-      if (prev->space_after || gap > 0.15 * std::min(prev->size, w.size)) l.text += ' ';
-      l.x0 = std::min(l.x0, w.x0), l.y0 = std::min(l.y0, w.y0);
-      l.x1 = std::max(l.x1, w.x1), l.y1 = std::max(l.y1, w.y1);
-    }
-    Line& l = lines.back();
-    if (same && l.bold && !w.bold && l.bold_prefix == 0) {
-      l.bold_prefix = l.text.size();
-      while (l.bold_prefix > 0 && l.text[l.bold_prefix - 1] == ' ') --l.bold_prefix;
-    }
+    l.x0 = std::min(l.x0, w.x0), l.y0 = std::min(l.y0, w.y0);
+    l.x1 = std::max(l.x1, w.x1), l.y1 = std::max(l.y1, w.y1);
     l.text += w.text;
     const int chars = CountCodePoints(w.text);
     l.chars += chars;
     l.bold = l.bold && w.bold;
     size_chars[RoundSize(w.size)] += chars;
-    prev = &w;
+    font_chars[w.font] += chars;
   }
-  finish();
+  int best = -1;
+  for (const auto& [size, chars] : size_chars) {
+    if (chars > best) best = chars, l.size = size;
+  }
+  best = -1;
+  for (const auto& [font, chars] : font_chars) {
+    if (chars > best) best = chars, l.font = std::string(font);
+  }
+  for (char32_t c : Decode(l.text)) l.rtl_chars += IsRtl(c) ? 1 : 0, l.ltr_chars += IsLtr(c) ? 1 : 0;
+  std::string logical = ToLogicalOrder(l.text);
+  if (logical != l.text) l.bold_prefix = 0;
+  l.text = std::move(logical);
+  l.pieces = SplitPieces(words, a, b);
+  return l;
+}
+
+// Consecutive words (poppler gives them in its reading order) on one line form a line; poppler's
+// word order is kept, which keeps right-to-left text as it gives it.
+std::vector<Line> BuildLines(const std::vector<Word>& words) {
+  std::vector<Line> lines;
+  std::size_t start = 0;
+  for (std::size_t k = 1; k <= words.size(); ++k) {
+    if (k < words.size() && SameLine(words[k - 1], words[k])) continue;
+    lines.push_back(MakeLine(words, start, k));
+    start = k;
+  }
   return lines;
 }
 
-// Sorts lines top to bottom; lines sharing a baseline (within 2 points) left to right.
-void SortLines(std::vector<Line>& lines) {
+// Sorts lines top to bottom; lines sharing a baseline (within 2 points) in reading direction.
+void SortLines(std::vector<Line>& lines, bool right_to_left) {
   std::stable_sort(lines.begin(), lines.end(),
                    [](const Line& a, const Line& b) { return a.y1 < b.y1; });
   std::size_t i = 0;
@@ -248,34 +350,46 @@ void SortLines(std::vector<Line>& lines) {
     while (j < lines.size() && lines[j].y1 - lines[i].y1 < 2.0) ++j;
     std::stable_sort(lines.begin() + static_cast<std::ptrdiff_t>(i),
                      lines.begin() + static_cast<std::ptrdiff_t>(j),
-                     [](const Line& a, const Line& b) { return a.x0 < b.x0; });
+                     [right_to_left](const Line& a, const Line& b) {
+                       return right_to_left ? a.x1 > b.x1 : a.x0 < b.x0;
+                     });
     i = j;
   }
 }
 
-double MedianWidth(const std::vector<const Line*>& lines) {
+// Text that fills its column: most lines (the upper quartile of widths) span half of it or more.
+bool FillsColumn(const std::vector<const Line*>& lines) {
   std::vector<double> w;
   w.reserve(lines.size());
-  for (const Line* l : lines) w.push_back(l->x1 - l->x0);
-  std::nth_element(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(w.size() / 2), w.end());
-  return w[w.size() / 2];
+  double x0 = 1e300, x1 = -1e300;
+  for (const Line* l : lines) {
+    w.push_back(l->x1 - l->x0);
+    x0 = std::min(x0, l->x0), x1 = std::max(x1, l->x1);
+  }
+  const std::size_t k = w.size() * 3 / 4;
+  std::nth_element(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(k), w.end());
+  return w[k] >= 0.5 * (x1 - x0);
 }
 
-// A column gap: an x range few lines cross, with column-like text (lines of some width, side by
-// side over a good part of the page's text height) on both sides. Returns its middle.
+// A column gap: an x range few lines cross, with column-like text (lines filling columns of some
+// width, side by side over a good part of the page's text height) on both sides. Returns its
+// middle.
 std::optional<double> FindGutter(const std::vector<Line>& lines, double page_width) {
   if (lines.size() < 6 || !(page_width > 0) || page_width > 20'000) return std::nullopt;
   const int bins = static_cast<int>(page_width / 2) + 1;
   std::vector<int> cover(static_cast<std::size_t>(bins), 0);
-  double top = 1e300, bottom = -1e300;
+  double top = 1e300, bottom = -1e300, left_edge = 1e300, right_edge = -1e300;
   for (const Line& l : lines) {
     const int a = std::clamp(static_cast<int>(l.x0 / 2), 0, bins - 1);
     const int b = std::clamp(static_cast<int>(l.x1 / 2), 0, bins - 1);
     for (int k = a; k <= b; ++k) ++cover[static_cast<std::size_t>(k)];
     top = std::min(top, l.y0);
     bottom = std::max(bottom, l.y1);
+    left_edge = std::min(left_edge, l.x0);
+    right_edge = std::max(right_edge, l.x1);
   }
   const double text_height = bottom - top;
+  const double text_width = right_edge - left_edge;
   const int allowed = std::max(2, static_cast<int>(lines.size() / 5));  // full-width lines
   std::optional<double> best;
   double best_width = 0;
@@ -288,24 +402,37 @@ std::optional<double> FindGutter(const std::vector<Line>& lines, double page_wid
     }
     int j = k;
     while (j < end && cover[static_cast<std::size_t>(j)] <= allowed) ++j;
-    const double g0 = k * 2.0, g1 = j * 2.0;
+    // Within the range, the widest run crossed by the fewest lines.
+    int least = allowed + 1, run_start = k, run_end = k;
+    for (int m = k; m < j;) {
+      int n = m;
+      while (n < j && cover[static_cast<std::size_t>(n)] == cover[static_cast<std::size_t>(m)]) ++n;
+      const int c = cover[static_cast<std::size_t>(m)];
+      if (c < least || (c == least && n - m > run_end - run_start)) {
+        least = c, run_start = m, run_end = n;
+      }
+      m = n;
+    }
+    const double g0 = run_start * 2.0, g1 = run_end * 2.0;
     k = j;
     if (g1 - g0 < kGutterMin || g1 - g0 <= best_width) continue;
     std::vector<const Line*> left, right;
     double ltop = 1e300, lbot = -1e300, rtop = 1e300, rbot = -1e300;
+    double lx0 = 1e300, rx1 = -1e300;
     for (const Line& l : lines) {
       if (l.x1 <= g0 + 1) {
         left.push_back(&l);
-        ltop = std::min(ltop, l.y0), lbot = std::max(lbot, l.y1);
+        ltop = std::min(ltop, l.y0), lbot = std::max(lbot, l.y1), lx0 = std::min(lx0, l.x0);
       } else if (l.x0 >= g1 - 1) {
         right.push_back(&l);
-        rtop = std::min(rtop, l.y0), rbot = std::max(rbot, l.y1);
+        rtop = std::min(rtop, l.y0), rbot = std::max(rbot, l.y1), rx1 = std::max(rx1, l.x1);
       }
     }
     if (left.size() < 3 || right.size() < 3) continue;
     const double overlap = std::min(lbot, rbot) - std::max(ltop, rtop);
     if (overlap < 0.3 * text_height) continue;
-    if (MedianWidth(left) < 0.25 * page_width || MedianWidth(right) < 0.25 * page_width) continue;
+    if (g0 - lx0 < 0.25 * text_width || rx1 - g1 < 0.25 * text_width) continue;
+    if (!FillsColumn(left) || !FillsColumn(right)) continue;
     best = (g0 + g1) / 2;
     best_width = g1 - g0;
   }
@@ -334,6 +461,7 @@ void MergeMarkers(std::vector<Line>& lines) {
         next.x0 = l.x0;
         next.y0 = std::min(next.y0, l.y0);
         next.chars += l.chars;
+        next.pieces.insert(next.pieces.begin(), l.pieces.begin(), l.pieces.end());
         continue;
       }
     }
@@ -343,28 +471,29 @@ void MergeMarkers(std::vector<Line>& lines) {
 }
 
 // The page's lines as streams in reading order: with a column gap, each band between lines that
-// cross it is read left column first, then right; without one, top to bottom.
-std::vector<Stream> OrderPage(std::vector<Line> lines, double page_width) {
+// cross it is read in columns (left first, or right first on a right-to-left page); without one,
+// top to bottom.
+std::vector<Stream> OrderPage(std::vector<Line> lines, double page_width, bool right_to_left) {
   std::vector<Stream> streams;
   if (lines.empty()) return streams;
-  SortLines(lines);
+  SortLines(lines, right_to_left);
   MergeMarkers(lines);
   const std::optional<double> gutter = FindGutter(lines, page_width);
   if (!gutter) {
     streams.push_back(std::move(lines));
     return streams;
   }
-  Stream left, right;
+  Stream first, second;  // the column read first, and the other
   bool last_across = false;  // the last stream pushed holds lines crossing the gap
   auto flush_columns = [&] {
-    if (!left.empty()) streams.push_back(std::move(left));
-    if (!right.empty()) streams.push_back(std::move(right));
-    left.clear();
-    right.clear();
+    if (!first.empty()) streams.push_back(std::move(first));
+    if (!second.empty()) streams.push_back(std::move(second));
+    first.clear();
+    second.clear();
   };
   for (Line& l : lines) {
     if (l.x0 < *gutter && l.x1 > *gutter) {
-      const bool had_columns = !left.empty() || !right.empty();
+      const bool had_columns = !first.empty() || !second.empty();
       flush_columns();
       if (last_across && !had_columns && !streams.empty()) {
         streams.back().push_back(std::move(l));
@@ -373,12 +502,38 @@ std::vector<Stream> OrderPage(std::vector<Line> lines, double page_width) {
       }
       last_across = true;
     } else {
-      (l.x1 <= *gutter ? left : right).push_back(std::move(l));
+      ((l.x1 <= *gutter) != right_to_left ? first : second).push_back(std::move(l));
       last_across = false;
     }
   }
   flush_columns();
   return streams;
+}
+
+// Replaces the lines of each table found in a stream by one line standing for the table.
+void PlaceTables(PageLayout& page, bool right_to_left) {
+  for (Stream& stream : page.streams) {
+    std::vector<pdf::PieceLine> pieces;
+    pieces.reserve(stream.size());
+    for (const Line& l : stream) pieces.push_back({l.y0, l.y1, l.size, l.pieces});
+    std::vector<pdf::DetectedTable> tables = pdf::FindTables(pieces, right_to_left);
+    if (tables.empty()) continue;
+    Stream out;
+    std::size_t next = 0;
+    for (pdf::DetectedTable& t : tables) {
+      for (; next < t.first_line; ++next) out.push_back(std::move(stream[next]));
+      Line placeholder;
+      placeholder.x0 = t.x0, placeholder.y0 = t.y0, placeholder.x1 = t.x1, placeholder.y1 = t.y1;
+      placeholder.size = stream[t.first_line].size;
+      placeholder.bold = false;
+      placeholder.table = static_cast<int>(page.tables.size());
+      out.push_back(std::move(placeholder));
+      next = t.end_line;
+      page.tables.push_back(std::move(t));
+    }
+    for (; next < stream.size(); ++next) out.push_back(std::move(stream[next]));
+    stream = std::move(out);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -508,6 +663,10 @@ bool MostlyCapitalized(std::string_view s) {
   return lower == 0 || capital * 2 >= words;
 }
 
+bool IsNumber(std::string_view s) {
+  return !s.empty() && s.size() <= 4 && std::all_of(s.begin(), s.end(), IsDigit);
+}
+
 bool EndsSentence(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == ')')) s.remove_suffix(1);
   return !s.empty() && (s.back() == '.' || s.back() == ';' || s.back() == ',' || s.back() == '?' ||
@@ -560,14 +719,16 @@ class PdfBuilder {
   // The body font size (most characters) and the usual baseline distance for a size.
   void Measure(const std::vector<PageLayout>& pages) {
     std::map<double, long> size_chars;
+    std::map<std::string, long> font_chars;
     long bold_chars = 0, all_chars = 0;
     std::vector<double> ratios;
     for (const PageLayout& page : pages) {
       for (const Stream& s : page.streams) {
         for (std::size_t i = 0; i < s.size(); ++i) {
           size_chars[s[i].size] += s[i].chars;
+          font_chars[s[i].font] += s[i].chars;
           (s[i].bold ? bold_chars : all_chars) += s[i].chars;
-          if (i == 0) continue;
+          if (i == 0 || s[i].table >= 0 || s[i - 1].table >= 0) continue;
           const double delta = s[i].y1 - s[i - 1].y1;
           const double size = std::max(s[i].size, s[i - 1].size);
           if (std::abs(s[i].size - s[i - 1].size) < 0.6 && delta > 0.8 * size &&
@@ -581,6 +742,10 @@ class PdfBuilder {
     for (const auto& [size, chars] : size_chars) {
       if (chars > best) best = chars, body_size_ = size;
     }
+    best = -1;
+    for (const auto& [font, chars] : font_chars) {
+      if (chars > best) best = chars, body_font_ = font;
+    }
     body_bold_ = bold_chars > all_chars;
     if (!ratios.empty()) {
       // The lower quartile: lines within paragraphs outnumber the gaps between them.
@@ -590,12 +755,18 @@ class PdfBuilder {
   }
 
   bool StartsBlock(const Line& prev, const Line& cur, const Line& first) const {
+    if (prev.table >= 0 || cur.table >= 0) return true;
     const double size = std::max(prev.size, cur.size);
     const double delta = cur.y1 - prev.y1;
     if (delta < 0.5 * std::min(prev.size, cur.size)) return true;  // beside or above
     if (delta > kParagraphGap * leading_ * size) return true;
     if (std::max(prev.size, cur.size) > 1.1 * std::min(prev.size, cur.size)) return true;
     if (prev.bold != cur.bold) return true;
+    // Another font at another size: a heading set apart by its face rather than its weight.
+    if (prev.font != cur.font &&
+        std::max(prev.size, cur.size) >= kHeadingFontRatio * std::min(prev.size, cur.size)) {
+      return true;
+    }
     if (cur.x0 > prev.x1 || cur.x1 < prev.x0) return true;  // no horizontal overlap
     if (ListMarker(cur.text)) return true;
     // A list item goes on in lines indented past its marker.
@@ -611,6 +782,8 @@ class PdfBuilder {
         if (i == 0 || StartsBlock(s[i - 1], l, *blocks.back().lines.front())) {
           Block b;
           b.x0 = l.x0, b.y0 = l.y0, b.x1 = l.x1, b.y1 = l.y1;
+          b.table = l.table;
+          b.font = l.font;
           blocks.push_back(std::move(b));
         }
         Block& b = blocks.back();
@@ -638,6 +811,7 @@ class PdfBuilder {
   }
 
   bool InFurnitureZone(const PageLayout& page, const Block& b) const {
+    if (b.table >= 0) return false;
     return b.y1 <= kFurnitureZone * page.height || b.y0 >= (1 - kFurnitureZone) * page.height;
   }
 
@@ -662,10 +836,17 @@ class PdfBuilder {
 
   bool IsHeading(const Block& b) const {
     if (b.lines.size() > static_cast<std::size_t>(kMaxHeadingLines) ||
-        b.text.size() > kMaxHeadingChars || !HasLetter(b.text) || EndsSentence(b.text)) {
+        b.text.size() > kMaxHeadingChars || EndsSentence(b.text)) {
       return false;
     }
+    // A number alone is a heading only set as large as a chapter number.
+    if (!HasLetter(b.text)) return b.size >= kDisplayRatio * body_size_ && IsNumber(b.text);
     if (b.size >= kHeadingRatio * body_size_) return true;
+    // Set a little larger in a font of its own: one or two lines.
+    if (b.size >= kHeadingFontRatio * body_size_ && b.font != body_font_ && b.lines.size() <= 2 &&
+        b.text.back() != ':') {
+      return true;
+    }
     // Bold at about the body size: one or two short lines standing alone.
     return !body_bold_ && b.bold && b.size >= 0.95 * body_size_ && b.lines.size() <= 2 &&
            b.chars <= 120 && b.text.back() != ':' && MostlyCapitalized(b.text);
@@ -704,6 +885,10 @@ class PdfBuilder {
 
   void Emit(const PageLayout& page, const std::vector<Block>& blocks, bool first_page) {
     for (const Block& block : blocks) {
+      if (block.table >= 0) {
+        EmitTable(page, page.tables[static_cast<std::size_t>(block.table)]);
+        continue;
+      }
       if (block.text.empty()) continue;
       const Block* bp = &block;
       Block rest;
@@ -755,6 +940,28 @@ class PdfBuilder {
     }
   }
 
+  void EmitTable(const PageLayout& page, const pdf::DetectedTable& found) {
+    list_.reset();
+    TableItem t;
+    t.num_rows = static_cast<int>(found.cells.size());
+    t.num_cols = found.cells.empty() ? 0 : static_cast<int>(found.cells[0].size());
+    for (std::size_t r = 0; r < found.cells.size(); ++r) {
+      for (std::size_t c = 0; c < found.cells[r].size(); ++c) {
+        TableCell cell;
+        cell.text = NormalizeSpace(found.cells[r][c]);
+        cell.start_row = static_cast<int>(r), cell.end_row = cell.start_row + 1;
+        cell.start_col = static_cast<int>(c), cell.end_col = cell.start_col + 1;
+        cell.column_header = r == 0;
+        t.cells.push_back(std::move(cell));
+      }
+    }
+    Provenance p;
+    p.page_no = page.page_no;
+    p.bbox = {found.x0, page.height - found.y0, found.x1, page.height - found.y1, true};
+    t.prov.push_back(p);
+    doc_.AddTable(sections_.current(), std::move(t));
+  }
+
   // Provenance from a box in poppler's top-left coordinates.
   void AddProv(Ref r, const PageLayout& page, double x0, double y0, double x1, double y1) {
     TextItem& t = doc_.text(r);
@@ -770,6 +977,7 @@ class PdfBuilder {
   const PdfOptions& options_;
   SectionTracker sections_;
   double body_size_ = 10;
+  std::string body_font_;
   double leading_ = 1.2;
   bool body_bold_ = false;
   double first_page_max_ = 0;
@@ -847,7 +1055,11 @@ Result<Document> ParsePdf(std::string_view bytes, std::string name, Origin origi
     layout.width = box.width();
     layout.height = box.height();
     doc.pages[n] = Page{n, layout.width, layout.height};
-    layout.streams = OrderPage(BuildLines(ReadWords(*page)), layout.width);
+    std::vector<Line> lines = BuildLines(ReadWords(*page));
+    long rtl = 0, ltr = 0;
+    for (const Line& l : lines) rtl += l.rtl_chars, ltr += l.ltr_chars;
+    layout.streams = OrderPage(std::move(lines), layout.width, rtl > ltr);
+    PlaceTables(layout, rtl > ltr);
     layouts.push_back(std::move(layout));
   }
   PdfBuilder(doc, options).Build(layouts);

@@ -3,7 +3,8 @@
 // The backend reads the words poppler finds on each page with their boxes and font sizes, and
 // rebuilds the layout from them: words into lines, lines into columns (read left to right) and
 // blocks, blocks into section headers, paragraphs, list items, captions and page furniture
-// (headers and footers repeated across pages, page numbers). Tables are left as text.
+// (headers and footers repeated across pages, page numbers). Tables are found from words lined
+// up in three or more columns over consecutive rows (pdf_table.h); ruling lines are not read.
 //
 // Thread-safety: ParsePdf may run on many threads at once (each call owns its poppler document).
 #pragma once

@@ -20,6 +20,13 @@ std::string Text(double size, double x, double y, const std::string& s, bool bol
   return head + s + ") Tj ET\n";
 }
 
+// The same in Times-Roman (font F3), a face apart from the body's Helvetica.
+std::string TimesText(double size, double x, double y, const std::string& s) {
+  char head[96];
+  std::snprintf(head, sizeof head, "BT /F3 %g Tf %g %g Td (", size, x, y);
+  return head + s + ") Tj ET\n";
+}
+
 // A minimal PDF written by hand: a catalog, a page tree, two standard fonts and one content
 // stream per page, with a cross-reference table of the objects' real byte offsets.
 // `claimed_count` replaces the page tree's /Count when not negative.
@@ -27,16 +34,17 @@ std::string MakePdf(const std::vector<std::string>& pages, int claimed_count = -
   const int n = static_cast<int>(pages.size());
   std::vector<std::string> objects;  // object i + 1
   std::string kids;
-  for (int i = 0; i < n; ++i) kids += std::to_string(5 + 2 * i) + " 0 R ";
+  for (int i = 0; i < n; ++i) kids += std::to_string(6 + 2 * i) + " 0 R ";
   objects.push_back("<< /Type /Catalog /Pages 2 0 R >>");
   objects.push_back("<< /Type /Pages /Kids [" + kids + "] /Count " +
                     std::to_string(claimed_count >= 0 ? claimed_count : n) + " >>");
   objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
   objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>");
+  objects.push_back("<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>");
   for (int i = 0; i < n; ++i) {
     objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font "
-                      "<< /F1 3 0 R /F2 4 0 R >> >> /Contents " +
-                      std::to_string(6 + 2 * i) + " 0 R >>");
+                      "<< /F1 3 0 R /F2 4 0 R /F3 5 0 R >> >> /Contents " +
+                      std::to_string(7 + 2 * i) + " 0 R >>");
     const std::string& c = pages[static_cast<std::size_t>(i)];
     objects.push_back("<< /Length " + std::to_string(c.size()) + " >>\nstream\n" + c +
                       "\nendstream");
@@ -137,6 +145,129 @@ TEST(PdfBackendTest, TwoColumnsReadLeftThenRight) {
   EXPECT_NE(texts[0]->text.find("left column words keep going on here 7"), std::string::npos);
   EXPECT_EQ(texts[0]->text.find("right"), std::string::npos);
   EXPECT_EQ(texts[1]->text.rfind("Omega column", 0), 0u) << texts[1]->text;
+}
+
+// A small table: three aligned columns over four rows, under a paragraph and above another.
+std::string TableContent() {
+  std::string c = kParagraph;
+  const char* rows[4][3] = {{"Vessel", "Capacity", "Route"},
+                            {"Aurora", "120", "North Bay"},
+                            {"Borealis", "85", "South Pier"},
+                            {"Cirrus", "240", "Harbor Loop"}};
+  for (int r = 0; r < 4; ++r) {
+    const double y = 590 - 16 * r;
+    c += Text(10, 72, y, rows[r][0]) + Text(10, 220, y, rows[r][1]) + Text(10, 340, y, rows[r][2]);
+  }
+  c += Text(11, 72, 500, "The timetable above lists every ferry that leaves the harbor today.");
+  return c;
+}
+
+TEST(PdfBackendTest, AlignedColumnsBecomeATable) {
+  auto doc = Parse(MakePdf({TableContent()}));
+  ASSERT_TRUE(doc) << doc.error().message;
+  ASSERT_EQ(doc->tables.size(), 1u);
+  const TableItem& t = doc->tables[0];
+  EXPECT_EQ(t.num_rows, 4);
+  EXPECT_EQ(t.num_cols, 3);
+  const auto grid = t.Grid();
+  ASSERT_EQ(grid.size(), 12u);
+  ASSERT_NE(grid[0], nullptr);
+  EXPECT_EQ(grid[0]->text, "Vessel");
+  EXPECT_TRUE(grid[0]->column_header);
+  ASSERT_NE(grid[5], nullptr);
+  EXPECT_EQ(grid[5]->text, "North Bay");
+  ASSERT_NE(grid[10], nullptr);
+  EXPECT_EQ(grid[10]->text, "240");
+  EXPECT_FALSE(grid[10]->column_header);
+  ASSERT_FALSE(t.prov.empty());
+  EXPECT_EQ(t.prov[0].page_no, 1);
+  // The table sits between the two paragraphs, and its words are not repeated as text.
+  std::vector<ItemKind> order;
+  doc->Walk(kBodyRef, [&](Ref r, int) { order.push_back(r.kind); });
+  ASSERT_EQ(order.size(), 3u);
+  EXPECT_EQ(order[0], ItemKind::kText);
+  EXPECT_EQ(order[1], ItemKind::kTable);
+  EXPECT_EQ(order[2], ItemKind::kText);
+  EXPECT_EQ(IndexOf(BodyTexts(*doc), "Borealis"), -1);
+}
+
+TEST(PdfBackendTest, WrappedCellJoinsItsRow) {
+  std::string c;
+  c += Text(10, 72, 700, "Name") + Text(10, 200, 700, "Type") + Text(10, 320, 700, "Meaning");
+  c += Text(10, 72, 684, "USER") + Text(10, 200, 684, "CHAR(10)") +
+       Text(10, 320, 684, "The profile that has a");
+  c += Text(10, 320, 674, "setting for the function.");
+  c += Text(10, 72, 656, "USAGE") + Text(10, 200, 656, "CHAR(7)") + Text(10, 320, 656, "Allowed");
+  auto doc = Parse(MakePdf({c}));
+  ASSERT_TRUE(doc) << doc.error().message;
+  ASSERT_EQ(doc->tables.size(), 1u);
+  const TableItem& t = doc->tables[0];
+  ASSERT_EQ(t.num_rows, 3);
+  const auto grid = t.Grid();
+  ASSERT_NE(grid[5], nullptr);
+  EXPECT_EQ(grid[5]->text, "The profile that has a setting for the function.");
+}
+
+TEST(PdfBackendTest, ParagraphsAndColumnsAreNotTables) {
+  std::string columns;
+  for (int i = 0; i < 8; ++i) {
+    const double y = 700 - 13 * i;
+    columns += Text(10, 72, y, "left column words keep going on here " + std::to_string(i));
+    columns += Text(10, 330, y, "right column words keep going on here " + std::to_string(i));
+  }
+  auto doc = Parse(MakePdf({kParagraph, columns}));
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_TRUE(doc->tables.empty());
+}
+
+TEST(PdfBackendTest, SpreadOfShortColumnsReadsColumnByColumn) {
+  // Two columns of short, uneven lines far apart, as on a page spread: the gap between them is
+  // a gutter even though no column is a quarter of the page wide.
+  std::string c;
+  for (int i = 0; i < 10; ++i) {
+    const double y = 700 - 14 * i;
+    const std::string text = "item " + std::to_string(i) + " of the list" +
+                             (i % 2 == 0 ? " and a longer tail" : "");
+    c += Text(9, 60, y, (i == 0 ? "West " : "west ") + text);
+    c += Text(9, 420, y, (i == 0 ? "East " : "east ") + text);
+  }
+  auto doc = Parse(MakePdf({c}));
+  ASSERT_TRUE(doc) << doc.error().message;
+  const auto texts = BodyTexts(*doc);
+  ASSERT_FALSE(texts.empty());
+  const int west = IndexOf(texts, "west item 9");
+  const int east = IndexOf(texts, "East item 0");
+  ASSERT_GE(west, 0);
+  ASSERT_GE(east, 0);
+  EXPECT_LT(west, east);
+  EXPECT_TRUE(doc->tables.empty());
+}
+
+TEST(PdfBackendTest, SlightlyLargerOwnFontIsAHeading) {
+  const std::string pdf = MakePdf({TimesText(12.5, 72, 700, "(1) Scope of the study") +
+                                   Text(11.5, 72, 682, "Ferries carry passengers and vehicles "
+                                                       "across rivers and") +
+                                   Text(11.5, 72, 668, "straits on fixed timetables every day.") +
+                                   Text(11.5, 72, 640, "Another paragraph of body text follows "
+                                                       "here to set the body.")});
+  auto doc = Parse(pdf);
+  ASSERT_TRUE(doc) << doc.error().message;
+  const auto texts = BodyTexts(*doc);
+  ASSERT_GE(texts.size(), 2u);
+  EXPECT_EQ(texts[0]->label, TextLabel::kSectionHeader);
+  EXPECT_EQ(texts[0]->text, "(1) Scope of the study");
+  EXPECT_EQ(texts[1]->text.rfind("Ferries carry", 0), 0u) << texts[1]->text;
+}
+
+TEST(PdfBackendTest, SuperscriptStaysInItsLine) {
+  // A footnote mark raised above the baseline, in a smaller size, between two words.
+  const std::string pdf = MakePdf({Text(11, 72, 700, "The law") + Text(7, 110, 705, "3\\)") +
+                                   Text(11, 122, 700, "was changed in the spring.")});
+  auto doc = Parse(pdf);
+  ASSERT_TRUE(doc) << doc.error().message;
+  const auto texts = BodyTexts(*doc);
+  ASSERT_EQ(texts.size(), 1u);
+  EXPECT_EQ(texts[0]->text, "The law3) was changed in the spring.");
 }
 
 TEST(PdfBackendTest, RepeatedHeaderAndPageNumbersAreFurniture) {
