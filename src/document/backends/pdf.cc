@@ -20,6 +20,7 @@
 
 #include "common/utf8.h"
 #include "document/backends/pdf_table.h"
+#include "document/memory_budget.h"
 
 namespace ferry::document {
 namespace {
@@ -1056,6 +1057,13 @@ Result<Document> ParsePdf(std::string_view bytes, std::string name, Origin origi
     layout.height = box.height();
     doc.pages[n] = Page{n, layout.width, layout.height};
     std::vector<Line> lines = BuildLines(ReadWords(*page));
+    // The page's lines wait in `layouts` until every page is read (headers and footers are
+    // found across pages): charge them, and stop once the conversion is over its budget.
+    std::size_t line_bytes = 0;
+    for (const Line& l : lines) {
+      line_bytes += sizeof(Line) + 2 * l.text.size() + l.pieces.size() * sizeof(pdf::TextPiece);
+    }
+    if (!MemoryBudget::Charge(line_bytes)) break;
     long rtl = 0, ltr = 0;
     for (const Line& l : lines) rtl += l.rtl_chars, ltr += l.ltr_chars;
     layout.streams = OrderPage(std::move(lines), layout.width, rtl > ltr);

@@ -430,6 +430,22 @@ TEST(PdfBackendTest, PasswordOnUnencryptedFileIsHarmless) {
   EXPECT_EQ(BodyTexts(*doc).size(), 1u);
 }
 
+TEST(PdfBackendTest, MemoryBudgetStopsAtAPage) {
+  std::vector<std::string> pages;
+  for (int p = 0; p < 40; ++p) {
+    std::string page;
+    for (int l = 0; l < 40; ++l) page += Text(11, 72, 760 - 18 * l, "Line of text on a page.");
+    pages.push_back(page);
+  }
+  const std::string pdf = MakePdf(pages);
+  auto over = ConvertBytes(pdf, "long.pdf", {.max_memory = 64 * 1024});
+  ASSERT_FALSE(over);
+  EXPECT_NE(over.error().message.find("max_memory"), std::string::npos) << over.error().message;
+  auto within = ConvertBytes(pdf, "long.pdf", {.max_memory = 64u << 20});
+  ASSERT_TRUE(within) << within.error().message;
+  EXPECT_EQ(within->pages.size(), 40u);
+}
+
 TEST(PdfBackendTest, ConvertBytesDispatchesPdf) {
   auto doc = ConvertBytes(MakePdf({kParagraph}), "ferry.pdf");
   ASSERT_TRUE(doc) << doc.error().message;
