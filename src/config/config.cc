@@ -512,7 +512,8 @@ const std::vector<KeySpec>& Keys() {
        .min = 1 * kKiB,
        .max = 4 * kGiB,
        .description = "Largest document accepted for conversion, in bytes; larger ones are "
-                      "refused before they are read.",
+                      "refused before they are read. Also the most a draft (create_document) "
+                      "may grow to, as estimated in memory.",
        .access = Field<&C::documents, &C::Documents::max_file_size>()},
       {.section = "documents",
        .key = "max_pages",

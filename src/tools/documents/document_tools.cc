@@ -62,7 +62,9 @@ DocumentTools::DocumentTools(Server& s, const Config& c)
     : server(s),
       config(c),
       store(static_cast<std::size_t>(c.documents.store_size),
-            [this](const std::string& key) { Forget(key); }) {
+            [this](const std::string& key) { Forget(key); }),
+      drafts(static_cast<std::size_t>(c.documents.max_drafts),
+             static_cast<std::size_t>(c.documents.max_file_size)) {
   if (!c.documents.tokenizer_file.empty()) {
     if (auto bpe = document::BpeTokenizer::Load(c.documents.tokenizer_file)) {
       tokenizer_ = std::move(*bpe);
@@ -170,7 +172,7 @@ Result<DocumentTools::Converted> DocumentTools::Convert(const Source& source,
 }
 
 std::shared_ptr<const document::Document> DocumentTools::Find(const std::string& key) {
-  return store.Get(key);
+  return DraftStore::IsDraftKey(key) ? drafts.Snapshot(key) : store.Get(key);
 }
 
 void DocumentTools::Publish(const std::string& key, const document::Document& doc) {

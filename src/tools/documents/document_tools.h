@@ -5,8 +5,11 @@
 // editing_tools.cc: building and editing; page_tools.cc: page images) registers its tools with a
 // shared_ptr to one DocumentTools.
 //
-// Thread-safety: Load, Convert, Find, Export and Summary are safe from any thread (the store is
-// thread-safe, the rest is read-only after construction).
+// Converted documents (`store`, keyed by content hash) are immutable cache entries; documents
+// being built or edited are drafts (`drafts`, keyed "draft-..."). Find and Read serve both.
+//
+// Thread-safety: Load, Convert, Find, Read, Export and Summary are safe from any thread (both
+// stores are thread-safe, the rest is read-only after construction).
 #pragma once
 
 #include <boost/json.hpp>
@@ -15,11 +18,14 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "document/chunker.h"
 #include "document/convert.h"
 #include "ferry/server.h"
 #include "tools/documents/document_store.h"
+#include "tools/documents/draft_store.h"
 
 namespace ferry::tools::documents {
 
@@ -53,8 +59,14 @@ class DocumentTools {
   // Converts once per key (content and page range); keeps and publishes complete results.
   Result<Converted> Convert(const Source& source, const document::ConvertOptions& options);
 
-  // The document with this key, or null.
+  // The document with this key, or null: a converted document, or a snapshot of a draft (a copy
+  // that later edits leave alone).
   std::shared_ptr<const document::Document> Find(const std::string& key);
+
+  // Runs `read(const Document&) -> Result<T>` on the converted document or draft with this key
+  // (a draft without copying it, edits waiting meanwhile); kNotFound when there is none.
+  template <typename Fn>
+  std::invoke_result_t<Fn, const document::Document&> Read(const std::string& key, Fn&& read);
 
   // The document in the form `format` names (markdown, text, html, json, chunks), cut at
   // `max_size`; chunk options `chunker` and `max_tokens`.
@@ -66,6 +78,7 @@ class DocumentTools {
   Server& server;
   const Config& config;
   DocumentStore store;
+  DraftStore drafts;
 
  private:
   void Publish(const std::string& key, const document::Document& doc);
@@ -73,6 +86,18 @@ class DocumentTools {
 
   std::unique_ptr<document::Tokenizer> tokenizer_;
 };
+
+template <typename Fn>
+std::invoke_result_t<Fn, const document::Document&> DocumentTools::Read(const std::string& key,
+                                                                       Fn&& read) {
+  if (DraftStore::IsDraftKey(key)) return drafts.Read(key, std::forward<Fn>(read));
+  auto doc = store.Get(key);
+  if (!doc) {
+    return Fail(ErrorCode::kNotFound, "no document with key " + key +
+                                          " (never converted, or evicted: convert it again)");
+  }
+  return std::forward<Fn>(read)(*doc);
+}
 
 // Input schema helpers for the group's tools.
 boost::json::object ObjectSchema(boost::json::object properties, boost::json::array required = {});

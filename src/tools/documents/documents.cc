@@ -2,7 +2,9 @@
 
 #include <memory>
 
+#include "protocol/server_core.h"
 #include "tools/documents/document_tools.h"
+#include "tools/documents/editing_tools.h"
 
 namespace ferry::tools::documents {
 namespace json = boost::json;
@@ -30,10 +32,54 @@ json::object ExportProperties() {
       {"max_tokens", IntegerProperty("Hybrid chunks' token budget (default 512)", 16, 65536)}};
 }
 
+// How full the stores are, for is_document_cached and /metrics.
+json::object StoreStatus(DocumentTools& group) {
+  return json::object{{"documents", group.store.count()},
+                      {"bytes", group.store.bytes()},
+                      {"budget_bytes", group.store.budget()},
+                      {"drafts", group.drafts.count()}};
+}
+
+constexpr telemetry::MetricDef kStoreBytes{
+    .name = "ferry_document_store_bytes",
+    .type = telemetry::MetricType::kGauge,
+    .help = "Estimated memory of the converted documents kept by key (documents.store_size).",
+    .max_series = 1};
+constexpr telemetry::MetricDef kStoreDocuments{
+    .name = "ferry_document_store_documents",
+    .type = telemetry::MetricType::kGauge,
+    .help = "Converted documents kept by key.",
+    .max_series = 1};
+constexpr telemetry::MetricDef kDrafts{
+    .name = "ferry_document_drafts",
+    .type = telemetry::MetricType::kGauge,
+    .help = "Documents being built or edited (documents.max_drafts).",
+    .max_series = 1};
+
+Result<void> AddStoreMetrics(Server& server, const std::shared_ptr<DocumentTools>& group) {
+  auto& registry = server.core().metrics().registry();
+  if (auto r = registry.AddCallback(kStoreBytes, [group](telemetry::SampleSink& s) {
+        s.Add(static_cast<double>(group->store.bytes()));
+      });
+      !r) {
+    return r;
+  }
+  if (auto r = registry.AddCallback(kStoreDocuments, [group](telemetry::SampleSink& s) {
+        s.Add(static_cast<double>(group->store.count()));
+      });
+      !r) {
+    return r;
+  }
+  return registry.AddCallback(kDrafts, [group](telemetry::SampleSink& s) {
+    s.Add(static_cast<double>(group->drafts.count()));
+  });
+}
+
 }  // namespace
 
 Result<void> Register(Server& server) {
   auto group = std::make_shared<DocumentTools>(server, server.config());
+  if (auto r = AddStoreMetrics(server, group); !r) return r;
 
   {
     Tool t;
@@ -79,15 +125,18 @@ Result<void> Register(Server& server) {
     Tool t;
     t.name = "is_document_cached";
     t.title = "Is a document converted already";
-    t.description = "Whether the server holds a converted document with this key.";
+    t.description =
+        "Whether the server holds a converted document with this key, and how full its "
+        "document store is.";
     t.input_schema = ObjectSchema(json::object{{"document_key", StringProperty("A key from convert_document")}},
                             json::array{"document_key"});
     t.annotations = json::object{{"readOnlyHint", true}, {"openWorldHint", false}};
     t.execution = Execution::kInline;
     if (auto added = server.AddTool(t, [group](RequestContext&, const json::object& args) -> Result<ToolResult> {
       const bool cached = group->store.Contains(ArgString(args, "document_key"));
-      ToolResult r = ToolResult::Text(cached ? "true" : "false");
-      r.structured_content = json::object{{"cached", cached}};
+      json::object out{{"cached", cached}, {"store", StoreStatus(*group)}};
+      ToolResult r = ToolResult::Text(json::serialize(out));
+      r.structured_content = std::move(out);
       return r;
     });
         !added) {
@@ -107,13 +156,9 @@ Result<void> Register(Server& server) {
     t.input_schema = ObjectSchema(std::move(props), json::array{"document_key"});
     t.annotations = json::object{{"readOnlyHint", true}, {"openWorldHint", false}};
     if (auto added = server.AddTool(t, [group](RequestContext&, const json::object& args) -> Result<ToolResult> {
-      const std::string key = ArgString(args, "document_key");
-      auto doc = group->Find(key);
-      if (!doc) {
-        return ToolResult::Failure("no document with key " + key +
-                                   " (never converted, or evicted: convert it again)");
-      }
-      auto text = group->Export(*doc, args);
+      auto text = group->Read(ArgString(args, "document_key"), [&](const document::Document& doc) {
+        return group->Export(doc, args);
+      });
       if (!text) return ToolResult::Failure(text.error().message);
       return ToolResult::Text(*text);
     });
@@ -169,6 +214,7 @@ Result<void> Register(Server& server) {
     }
   }
   // The group's other tools (one line each, in the order of docs/tools.md).
+  if (auto r = RegisterEditingTools(server, group); !r) return r;
   return {};
 }
 

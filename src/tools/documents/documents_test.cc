@@ -2,97 +2,21 @@
 
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
-#include <fstream>
 
 #include "common/base64.h"
-#include "protocol/server_core.h"
-#include "protocol/session.h"
 #include "tools/documents/allowed_paths.h"
 #include "tools/documents/document_store.h"
+#include "tools/documents/tools_test_util.h"
 
 namespace ferry::tools::documents {
 namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
-using namespace std::chrono_literals;
 
-class Capture final : public protocol::Outbound {
- public:
-  void Send(std::string message) override {
-    {
-      std::lock_guard lock(mutex_);
-      messages_.push_back(json::parse(message));
-    }
-    cv_.notify_all();
-  }
-  json::value Next() {
-    std::unique_lock lock(mutex_);
-    if (!cv_.wait_for(lock, 10s, [&] { return !messages_.empty(); })) return nullptr;
-    auto m = std::move(messages_.front());
-    messages_.pop_front();
-    return m;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<json::value> messages_;
-};
-
-class DocumentToolsTest : public ::testing::Test {
+class DocumentToolsTest : public DocumentToolsFixture {
  protected:
-  DocumentToolsTest() {
-    root_ = fs::path(::testing::TempDir()) / ("ferry-docs-" + std::to_string(::getpid()));
-    fs::create_directories(root_ / "inside");
-    Config config;
-    config.performance.worker_count = 2;
-    config.documents.allowed_roots = {(root_ / "inside").string()};
-    config.documents.store_size = 1024 * 1024;
-    server_ = std::make_unique<Server>(Implementation{"t", "1", ""}, config);
-    EXPECT_TRUE(Register(*server_));
-    out_ = std::make_shared<Capture>();
-    session_ = std::make_shared<protocol::Session>(server_->core(), out_);
-    server_->core().Attach(session_);
-    Call("initialize", {{"protocolVersion", "2025-11-25"},
-                        {"capabilities", json::object{}},
-                        {"clientInfo", {{"name", "t"}, {"version", "1"}}}});
-  }
-  ~DocumentToolsTest() override {
-    session_->CancelAll("done");
-    session_->WaitIdle(std::chrono::steady_clock::now() + 5s);
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-  }
-
-  json::value Call(std::string_view method, json::object params) {
-    json::object req{{"jsonrpc", "2.0"}, {"id", ++id_}, {"method", method}, {"params", params}};
-    session_->HandleText(json::serialize(req));
-    for (;;) {
-      auto m = out_->Next();
-      if (m.is_null() || m.as_object().contains("id")) return m;  // skip notifications
-    }
-  }
-  json::object Tool(std::string_view name, json::object args) {
-    auto r = Call("tools/call", {{"name", name}, {"arguments", args}});
-    EXPECT_TRUE(r.as_object().contains("result")) << json::serialize(r);
-    return r.at("result").as_object();
-  }
-  static std::string TextOf(const json::object& result, std::size_t i = 0) {
-    return std::string(result.at("content").as_array().at(i).at("text").as_string());
-  }
-  void Write(const fs::path& p, std::string_view content) {
-    std::ofstream f(p, std::ios::binary);
-    f << content;
-  }
-
-  fs::path root_;
-  std::unique_ptr<Server> server_;
-  std::shared_ptr<Capture> out_;
-  std::shared_ptr<protocol::Session> session_;
-  int id_ = 0;
+  DocumentToolsTest() { Start(); }
 };
 
 TEST_F(DocumentToolsTest, ConvertsBase64ContentAndExportsByKey) {
@@ -112,8 +36,13 @@ TEST_F(DocumentToolsTest, ConvertsBase64ContentAndExportsByKey) {
   EXPECT_TRUE(again.at("structuredContent").at("cached").as_bool());
   EXPECT_EQ(again.at("structuredContent").at("document_key").as_string(), key);
 
-  EXPECT_EQ(Tool("is_document_cached", {{"document_key", key}}).at("structuredContent").at("cached"),
-            true);
+  const auto status = Tool("is_document_cached", {{"document_key", key}}).at("structuredContent");
+  EXPECT_EQ(status.at("cached"), true);
+  EXPECT_EQ(status.at("store").at("documents"), 1);
+  EXPECT_GT(status.at("store").at("bytes").as_int64(), 0);
+  EXPECT_EQ(status.at("store").at("budget_bytes"), 1024 * 1024);
+  EXPECT_NE(server_->core().metrics().Render().find("ferry_document_store_documents 1\n"),
+            std::string::npos);
   EXPECT_EQ(TextOf(Tool("export_document", {{"document_key", key}, {"format", "text"}})),
             "Title\n\nHello world .");
   auto chunks = json::parse(TextOf(Tool("export_document", {{"document_key", key}, {"format", "chunks"}})));
