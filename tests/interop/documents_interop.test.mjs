@@ -2,12 +2,13 @@
 // server over Streamable HTTP with documents.allowed_roots set to a temporary directory of
 // generated files, and uses the tools as an agent would: convert by path, by base64 content and by
 // resource URI, read the converted documents as resources, export chunks, convert a batch with
-// progress, and get clear errors for paths outside the roots, broken files and unknown keys.
+// progress, build, edit and save a document, and get clear errors for paths outside the roots,
+// broken files, read-only documents and unknown keys.
 // Run: FERRY_FIXTURE_SERVER=build/.../ferry_fixture_server
 //   node --test --test-reporter=spec tests/interop/documents_interop.test.mjs
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,7 +72,8 @@ describe('document tools via the official TypeScript SDK client (Streamable HTTP
     assert.equal(again.structuredContent.document_key, notesKey);
     assert.equal(again.structuredContent.cached, true);
     const cached = await call('is_document_cached', { document_key: notesKey });
-    assert.deepEqual(cached.structuredContent, { cached: true });
+    assert.equal(cached.structuredContent.cached, true);
+    assert.equal(cached.structuredContent.store.documents, 1);
   });
 
   test('a converted document is two readable resources', { timeout: TEST_TIMEOUT_MS }, async () => {
@@ -131,6 +133,51 @@ describe('document tools via the official TypeScript SDK client (Streamable HTTP
       (m) => m.method === 'notifications/progress' && m.params.progressToken === token);
     assert.deepEqual(progress.map((m) => [m.params.progress, m.params.total]), [[1, 3], [2, 3], [3, 3]]);
     assert.match(progress[1].params.message, /broken\.csv: failed/);
+  });
+
+  test('an agent builds, edits and saves a document', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const created = await call('create_document', { name: 'report' });
+    assert.notEqual(created.isError, true, textOf(created));
+    const key = created.structuredContent.document_key;
+    assert.match(key, /^draft-[0-9a-f]{16}$/);
+    const ok = async (name, args) => {
+      const result = await call(name, { document_key: key, ...args });
+      assert.notEqual(result.isError, true, `${name}: ${textOf(result)}`);
+      return result.structuredContent;
+    };
+    await ok('add_title', { text: 'Report' });
+    await ok('add_section_heading', { text: 'Scope', level: 1 });
+    const para = await ok('add_paragraph', { text: 'A paragraph  to   fix.' });
+    await ok('open_list', { ordered: true });
+    const refused = await call('add_paragraph', { document_key: key, text: 'inside a list' });
+    assert.equal(refused.isError, true);
+    assert.match(textOf(refused), /close_list/);
+    await ok('add_list_items', { items: [{ text: 'one' }, { text: 'two' }] });
+    await ok('close_list', {});
+    await ok('add_table_from_html', {
+      html: '<table><tr><th>k</th><th>v</th></tr><tr><td>a</td><td>1</td></tr></table>', captions: ['Table 1'],
+    });
+    const anchors = await ok('get_document_anchors', {});
+    assert.deepEqual(anchors.items.map((i) => i.label).slice(0, 4), ['title', 'section_header', 'text', 'ordered_list']);
+    const found = await ok('search_document', { query: 'paragraph' });
+    assert.equal(found.hits[0].anchor, para.anchor);
+    await ok('update_item_text', { anchor: para.anchor, text: 'A fixed paragraph.' });
+    await ok('delete_items', { anchors: ['#/texts/1'] });  // the heading
+    const md = await call('export_document', { document_key: key, format: 'markdown' });
+    assert.equal(textOf(md), '# Report\n\nA fixed paragraph.\n\n1. one\n2. two\n\nTable 1\n\n| k | v |\n| - | - |\n| a | 1 |');
+    const saved = await ok('save_document', { path: join(root, 'report.md') });
+    assert.equal(readFileSync(join(root, 'report.md'), 'utf8').trimEnd(), textOf(md));
+    assert.equal(saved.format, 'markdown');
+    const again = await call('save_document', { document_key: key, path: join(root, 'report.md') });
+    assert.equal(again.isError, true, 'an existing file is not overwritten without overwrite: true');
+    const escape = await call('save_document', { document_key: key, path: join(work, 'escape.md') });
+    assert.equal(escape.isError, true);
+    const edited = await call('add_paragraph', { document_key: notesKey, text: 'x' });
+    assert.equal(edited.isError, true, 'a converted document is read-only');
+    assert.match(textOf(edited), /from_document_key/);
+    await ok('discard_document', {});
+    const gone = await call('export_document', { document_key: key });
+    assert.equal(gone.isError, true);
   });
 
   test('bad requests get clear errors', { timeout: TEST_TIMEOUT_MS }, async () => {
