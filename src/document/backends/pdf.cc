@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/utf8.h"
+#include "document/backends/pdf_lists.h"
 #include "document/backends/pdf_table.h"
 #include "document/memory_budget.h"
 
@@ -32,12 +33,16 @@ constexpr double kParagraphGap = 1.3;      // baseline distance over typical lea
 constexpr double kHeadingRatio = 1.15;     // font size over the body size for a heading
 constexpr double kDisplayRatio = 2.0;      // font size over the body size of a chapter number
 constexpr double kFurnitureZone = 0.08;    // of the page height, at the top and at the bottom
+constexpr double kEdgeZone = 0.15;         // the same, for a numbered line set apart from the body
 constexpr double kGutterMin = 6.0;         // points: the narrowest column gap
 constexpr double kCellGap = 0.75;          // a wider gap inside a line may separate table cells
 constexpr double kSuperscript = 0.85;      // a word this much smaller than its neighbour may sit
                                            // above or below its baseline
 constexpr double kHeadingFontRatio = 1.05; // size over the body size for a heading in its own font
 constexpr int kMaxHeadingLines = 3;
+constexpr int kMaxColumnSplits = 3;        // gutters found one within another: up to 4 columns
+constexpr int kProseLineChars = 25;        // average characters of a line of running text
+constexpr double kMinColumnShare = 0.15;   // of the text's width: the narrowest column (of three)
 constexpr std::size_t kMaxHeadingChars = 200;
 
 struct Word {
@@ -80,6 +85,7 @@ struct Block {
   bool bold = true;
   int chars = 0;
   int table = -1;
+  const Stream* stream = nullptr;  // the stream it was read from
   std::string font;  // of the first line
   std::string text;  // joined, normalized
 };
@@ -188,12 +194,23 @@ std::string ExpandLigatures(std::string s) {
   return s;
 }
 
+// Control characters (what some fonts map stray glyphs to) removed from a word, unless it has
+// nothing else: then it is a glyph of its own, a bullet or a box, and stays.
+std::string DropControls(std::string s) {
+  const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20; };
+  if (std::none_of(s.begin(), s.end(), control) || std::all_of(s.begin(), s.end(), control)) {
+    return s;
+  }
+  std::erase_if(s, control);
+  return s;
+}
+
 std::vector<Word> ReadWords(const poppler::page& page) {
   std::vector<Word> words;
   for (const poppler::text_box& box : page.text_list(poppler::page::text_list_include_font)) {
     if (box.rotation() != 0) continue;  // vertical margin notes and the like
     Word w;
-    w.text = ExpandLigatures(ToUtf8(box.text()));
+    w.text = DropControls(ExpandLigatures(ToUtf8(box.text())));
     if (w.text.empty()) continue;
     const poppler::rectf r = box.bbox();
     w.x0 = r.x();
@@ -328,9 +345,37 @@ Line MakeLine(const std::vector<Word>& words, std::size_t a, std::size_t b) {
   return l;
 }
 
+// A glyph drawn as a bullet at the start of a line (a dingbat under a letter's code, a box with
+// no Unicode meaning) becomes "•", so the line reads as a list item; a bullet drawn as two glyphs
+// (a box and its tick) becomes one.
+void NormalizeBullets(std::vector<Word>& words) {
+  auto as_glyphs = [](const Word& w) { return pdf::Glyphs{w.text, w.font, w.size}; };
+  std::vector<Word> out;
+  out.reserve(words.size());
+  for (std::size_t k = 0; k < words.size(); ++k) {
+    const bool opens_line = k == 0 || !SameLine(words[k - 1], words[k]);
+    if (opens_line && k + 1 < words.size() && SameLine(words[k], words[k + 1]) &&
+        pdf::IsBulletGlyph(as_glyphs(words[k]), as_glyphs(words[k + 1]))) {
+      Word bullet = std::move(words[k]);
+      while (k + 2 < words.size() && SameLine(words[k + 1], words[k + 2]) &&
+             pdf::IsBulletGlyph(as_glyphs(words[k + 1]), as_glyphs(words[k + 2]))) {
+        ++k;
+        bullet.x1 = std::max(bullet.x1, words[k].x1);
+      }
+      bullet.text = "\u2022";
+      bullet.space_after = true;
+      out.push_back(std::move(bullet));
+      continue;
+    }
+    out.push_back(std::move(words[k]));
+  }
+  words = std::move(out);
+}
+
 // Consecutive words (poppler gives them in its reading order) on one line form a line; poppler's
 // word order is kept, which keeps right-to-left text as it gives it.
-std::vector<Line> BuildLines(const std::vector<Word>& words) {
+std::vector<Line> BuildLines(std::vector<Word> words) {
+  NormalizeBullets(words);
   std::vector<Line> lines;
   std::size_t start = 0;
   for (std::size_t k = 1; k <= words.size(); ++k) {
@@ -372,15 +417,24 @@ bool FillsColumn(const std::vector<const Line*>& lines) {
   return w[k] >= 0.5 * (x1 - x0);
 }
 
+// Lines long enough on average to be running text rather than table cells.
+bool ReadsAsProse(const std::vector<const Line*>& lines) {
+  long chars = 0;
+  for (const Line* l : lines) chars += l->chars;
+  return !lines.empty() && chars >= kProseLineChars * static_cast<long>(lines.size());
+}
+
 // A column gap: an x range few lines cross, with column-like text (lines filling columns of some
 // width, side by side over a good part of the page's text height) on both sides. Returns its
 // middle.
-std::optional<double> FindGutter(const std::vector<Line>& lines, double page_width) {
+std::optional<double> FindGutter(const std::vector<const Line*>& lines, double page_width,
+                                 int depth) {
   if (lines.size() < 6 || !(page_width > 0) || page_width > 20'000) return std::nullopt;
   const int bins = static_cast<int>(page_width / 2) + 1;
   std::vector<int> cover(static_cast<std::size_t>(bins), 0);
   double top = 1e300, bottom = -1e300, left_edge = 1e300, right_edge = -1e300;
-  for (const Line& l : lines) {
+  for (const Line* line : lines) {
+    const Line& l = *line;
     const int a = std::clamp(static_cast<int>(l.x0 / 2), 0, bins - 1);
     const int b = std::clamp(static_cast<int>(l.x1 / 2), 0, bins - 1);
     for (int k = a; k <= b; ++k) ++cover[static_cast<std::size_t>(k)];
@@ -420,7 +474,8 @@ std::optional<double> FindGutter(const std::vector<Line>& lines, double page_wid
     std::vector<const Line*> left, right;
     double ltop = 1e300, lbot = -1e300, rtop = 1e300, rbot = -1e300;
     double lx0 = 1e300, rx1 = -1e300;
-    for (const Line& l : lines) {
+    for (const Line* line : lines) {
+      const Line& l = *line;
       if (l.x1 <= g0 + 1) {
         left.push_back(&l);
         ltop = std::min(ltop, l.y0), lbot = std::max(lbot, l.y1), lx0 = std::min(lx0, l.x0);
@@ -432,31 +487,41 @@ std::optional<double> FindGutter(const std::vector<Line>& lines, double page_wid
     if (left.size() < 3 || right.size() < 3) continue;
     const double overlap = std::min(lbot, rbot) - std::max(ltop, rtop);
     if (overlap < 0.3 * text_height) continue;
-    if (g0 - lx0 < 0.25 * text_width || rx1 - g1 < 0.25 * text_width) continue;
-    if (!FillsColumn(left) || !FillsColumn(right)) continue;
+    const double narrowest = kMinColumnShare * text_width;
+    if (g0 - lx0 < narrowest || rx1 - g1 < narrowest) continue;
+    // A side may hold columns of running text of its own (a page of three); columns of short
+    // pieces side by side are more likely a table's.
+    const auto column_like = [&](const std::vector<const Line*>& side) {
+      return FillsColumn(side) || (depth + 1 < kMaxColumnSplits && ReadsAsProse(side) &&
+                                   FindGutter(side, page_width, depth + 1));
+    };
+    if (!column_like(left) || !column_like(right)) continue;
     best = (g0 + g1) / 2;
     best_width = g1 - g0;
   }
   return best;
 }
 
-struct Marker;
-std::optional<Marker> ListMarker(std::string_view s);
-
-// A line that is only a list marker ("•", "1.") and the line just right of it on its baseline
-// are one line: poppler often gives a bullet apart from its text.
-bool IsMarkerOnly(std::string_view text);
-
+// A line that is only a list marker ("•", "1.", or a glyph drawn as a bullet) and the line just
+// right of it on its baseline are one line: poppler often gives a bullet apart from its text.
 void MergeMarkers(std::vector<Line>& lines) {
   std::vector<Line> out;
   out.reserve(lines.size());
   for (std::size_t i = 0; i < lines.size(); ++i) {
     Line& l = lines[i];
-    if (i + 1 < lines.size() && IsMarkerOnly(l.text)) {
+    if (i + 1 < lines.size()) {
       Line& next = lines[i + 1];
       const double size = std::max(l.size, next.size);
-      if (std::abs(next.y1 - l.y1) < 2.0 + 0.3 * size && next.x0 > l.x1 &&
-          next.x0 - l.x1 < 4 * size) {
+      const bool beside = std::abs(next.y1 - l.y1) < 2.0 + 0.3 * size && next.x0 > l.x1 &&
+                          next.x0 - l.x1 < 4 * size;
+      const bool glyph = beside && pdf::IsBulletGlyph({l.text, l.font, l.size},
+                                                      {next.text, next.font, next.size});
+      if (glyph) {
+        l.text = "\u2022";
+        l.chars = 1;
+        for (pdf::TextPiece& p : l.pieces) p.text = l.text;
+      }
+      if (beside && (glyph || pdf::IsMarkerOnly(l.text))) {
         next.text = l.text + " " + next.text;
         if (next.bold_prefix > 0) next.bold_prefix += l.text.size() + 1;
         next.x0 = l.x0;
@@ -471,24 +536,26 @@ void MergeMarkers(std::vector<Line>& lines) {
   lines = std::move(out);
 }
 
-// The page's lines as streams in reading order: with a column gap, each band between lines that
-// cross it is read in columns (left first, or right first on a right-to-left page); without one,
+// Sorted lines as streams in reading order: with a column gap, each band between lines that
+// cross it is read in columns (left first, or right first on a right-to-left page), and each
+// column is split again where it has a gap of its own (three columns and more); without one,
 // top to bottom.
-std::vector<Stream> OrderPage(std::vector<Line> lines, double page_width, bool right_to_left) {
-  std::vector<Stream> streams;
-  if (lines.empty()) return streams;
-  SortLines(lines, right_to_left);
-  MergeMarkers(lines);
-  const std::optional<double> gutter = FindGutter(lines, page_width);
+void SplitColumns(std::vector<Line> lines, double page_width, bool right_to_left, int depth,
+                  std::vector<Stream>& streams) {
+  std::vector<const Line*> refs;
+  refs.reserve(lines.size());
+  for (const Line& l : lines) refs.push_back(&l);
+  const std::optional<double> gutter =
+      depth < kMaxColumnSplits ? FindGutter(refs, page_width, depth) : std::nullopt;
   if (!gutter) {
-    streams.push_back(std::move(lines));
-    return streams;
+    if (!lines.empty()) streams.push_back(std::move(lines));
+    return;
   }
   Stream first, second;  // the column read first, and the other
   bool last_across = false;  // the last stream pushed holds lines crossing the gap
   auto flush_columns = [&] {
-    if (!first.empty()) streams.push_back(std::move(first));
-    if (!second.empty()) streams.push_back(std::move(second));
+    SplitColumns(std::move(first), page_width, right_to_left, depth + 1, streams);
+    SplitColumns(std::move(second), page_width, right_to_left, depth + 1, streams);
     first.clear();
     second.clear();
   };
@@ -508,6 +575,14 @@ std::vector<Stream> OrderPage(std::vector<Line> lines, double page_width, bool r
     }
   }
   flush_columns();
+}
+
+std::vector<Stream> OrderPage(std::vector<Line> lines, double page_width, bool right_to_left) {
+  std::vector<Stream> streams;
+  if (lines.empty()) return streams;
+  SortLines(lines, right_to_left);
+  MergeMarkers(lines);
+  SplitColumns(std::move(lines), page_width, right_to_left, 0, streams);
   return streams;
 }
 
@@ -540,63 +615,9 @@ void PlaceTables(PageLayout& page, bool right_to_left) {
 // ---------------------------------------------------------------------------------------------
 // Markers and labels.
 
-struct Marker {
-  std::size_t length = 0;  // bytes of the marker (and what follows it up to the text)
-  bool enumerated = false;
-  std::string text;  // as written, for enumerated lists
-};
-
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-// A list marker at the start of a line: a bullet, or "1." "1)" "a)" "(a)" followed by a space.
-std::optional<Marker> ListMarker(std::string_view s) {
-  // Symbol-font bullets land in the private use area (U+E000..U+F8FF).
-  if (s.size() > 3 && (static_cast<unsigned char>(s[0]) == 0xEE ||
-                       (static_cast<unsigned char>(s[0]) == 0xEF &&
-                        static_cast<unsigned char>(s[1]) <= 0xA3))) {
-    std::size_t n = 3;
-    while (n < s.size() && s[n] == ' ') ++n;
-    if (n >= s.size()) return std::nullopt;
-    return Marker{n, false, {}};
-  }
-  for (std::string_view bullet : {"\u2022", "\u00B7", "\u25AA", "\u25E6", "\u2023", "\u25CF",
-                                  "\u25A0", "\u2013", "\uF0B7", "\uF0A7", "-", "*"}) {
-    if (s.substr(0, bullet.size()) == bullet) {
-      std::size_t n = bullet.size();
-      const bool ascii = bullet.size() == 1;
-      if (ascii && (s.size() <= n || s[n] != ' ')) return std::nullopt;  // "-5", "*note"
-      while (n < s.size() && s[n] == ' ') ++n;
-      if (n >= s.size()) return std::nullopt;
-      return Marker{n, false, {}};
-    }
-  }
-  std::size_t n = 0;
-  const bool paren = !s.empty() && s[0] == '(';
-  if (paren) ++n;
-  const std::size_t start = n;
-  while (n < s.size() && IsDigit(s[n]) && n - start < 3) ++n;
-  if (n == start) {
-    if (n < s.size() && IsLower(s[n])) ++n;
-    else return std::nullopt;
-  }
-  if (n >= s.size()) return std::nullopt;
-  if (paren ? s[n] != ')' : (s[n] != '.' && s[n] != ')')) return std::nullopt;
-  ++n;
-  if (n >= s.size() || s[n] != ' ') return std::nullopt;
-  std::string text(s.substr(0, n));
-  while (n < s.size() && s[n] == ' ') ++n;
-  if (n >= s.size()) return std::nullopt;
-  return Marker{n, true, std::move(text)};
-}
-
-bool IsMarkerOnly(std::string_view text) {
-  if (text.empty() || text.size() > 6) return false;
-  const std::string probe = std::string(text) + " x";
-  const auto m = ListMarker(probe);
-  return m && m->length == text.size() + 1;
-}
 
 bool IsCaption(std::string_view s) {
   for (std::string_view word : {"Figure", "Fig.", "Table", "FIGURE", "TABLE"}) {
@@ -712,6 +733,7 @@ class PdfBuilder {
     blocks.reserve(pages.size());
     for (const PageLayout& page : pages) blocks.push_back(MakeBlocks(page));
     CountFurniture(pages, blocks);
+    FindEdgeBands(pages);
     LevelHeadings(pages, blocks);
     for (std::size_t i = 0; i < pages.size(); ++i) Emit(pages[i], blocks[i], i == 0);
   }
@@ -719,6 +741,7 @@ class PdfBuilder {
  private:
   // The body font size (most characters) and the usual baseline distance for a size.
   void Measure(const std::vector<PageLayout>& pages) {
+    MeasurePages(pages);
     std::map<double, long> size_chars;
     std::map<std::string, long> font_chars;
     long bold_chars = 0, all_chars = 0;
@@ -755,6 +778,30 @@ class PdfBuilder {
     }
   }
 
+  // Each page's own body size (most characters), where it is well below the document's: a page
+  // set in smaller type (a brochure, a form) sets its headings apart from its own text.
+  void MeasurePages(const std::vector<PageLayout>& pages) {
+    for (const PageLayout& page : pages) {
+      std::map<double, long> size_chars;
+      for (const Stream& s : page.streams) {
+        for (const Line& l : s) size_chars[l.size] += l.chars;
+      }
+      long best = -1;
+      double size = 0;
+      for (const auto& [sz, chars] : size_chars) {
+        if (chars > best) best = chars, size = sz;
+      }
+      if (size > 0) page_body_[page.page_no] = size;
+    }
+  }
+
+  // The size headings on `page` are measured against.
+  double HeadingBase(const PageLayout& page) const {
+    const auto it = page_body_.find(page.page_no);
+    if (it == page_body_.end() || it->second * kHeadingRatio > body_size_) return body_size_;
+    return it->second;
+  }
+
   bool StartsBlock(const Line& prev, const Line& cur, const Line& first) const {
     if (prev.table >= 0 || cur.table >= 0) return true;
     const double size = std::max(prev.size, cur.size);
@@ -769,9 +816,9 @@ class PdfBuilder {
       return true;
     }
     if (cur.x0 > prev.x1 || cur.x1 < prev.x0) return true;  // no horizontal overlap
-    if (ListMarker(cur.text)) return true;
+    if (pdf::FindListMarker(cur.text)) return true;
     // A list item goes on in lines indented past its marker.
-    if (ListMarker(first.text) && cur.x0 < first.x0 + 1.0) return true;
+    if (pdf::FindListMarker(first.text) && cur.x0 < first.x0 + 1.0) return true;
     return false;
   }
 
@@ -784,6 +831,7 @@ class PdfBuilder {
           Block b;
           b.x0 = l.x0, b.y0 = l.y0, b.x1 = l.x1, b.y1 = l.y1;
           b.table = l.table;
+          b.stream = &s;
           b.font = l.font;
           blocks.push_back(std::move(b));
         }
@@ -828,14 +876,70 @@ class PdfBuilder {
     repeat_threshold_ = std::max<int>(2, static_cast<int>((pages.size() + 1) / 2));
   }
 
+  // A running header or footer found by its place: the text on the page's first (or last)
+  // baseline, near the edge, set apart from the body below (above) it by more than a paragraph
+  // gap, no larger than the body and with a page number among it. It needs no other page to
+  // repeat on. Returns the band's inner edge for each page that has one.
+  void FindEdgeBands(const std::vector<PageLayout>& pages) {
+    for (const PageLayout& page : pages) {
+      std::vector<const Line*> lines;
+      for (const Stream& s : page.streams) {
+        for (const Line& l : s) {
+          if (l.table < 0) lines.push_back(&l);
+        }
+      }
+      if (lines.size() < 2) continue;
+      std::sort(lines.begin(), lines.end(),
+                [](const Line* a, const Line* b) { return a->y1 < b->y1; });
+      if (auto top = EdgeBand(page, lines)) top_band_[page.page_no] = *top;
+      std::reverse(lines.begin(), lines.end());
+      if (auto bottom = EdgeBand(page, lines)) bottom_band_[page.page_no] = *bottom;
+    }
+  }
+
+  // `lines` from the edge inwards: the band's inner edge when it is furniture.
+  std::optional<double> EdgeBand(const PageLayout& page,
+                                 const std::vector<const Line*>& lines) const {
+    const bool top = lines.front()->y1 < lines.back()->y1;
+    const Line& edge = *lines.front();
+    const double edge_distance = top ? edge.y1 : page.height - edge.y0;
+    if (edge_distance > kEdgeZone * page.height) return std::nullopt;
+    std::size_t n = 0;
+    bool numbered = false;
+    double inner = top ? edge.y1 : edge.y0;
+    for (; n < lines.size() && std::abs(lines[n]->y1 - edge.y1) < 2.0; ++n) {
+      const Line& l = *lines[n];
+      if (l.size > 1.05 * body_size_) return std::nullopt;
+      numbered = numbered || IsPageNumber(l.text) ||
+                 (!l.pieces.empty() &&
+                  (IsPageNumber(l.pieces.front().text) || IsPageNumber(l.pieces.back().text)));
+      inner = top ? std::max(inner, l.y1) : std::min(inner, l.y0);
+    }
+    if (!numbered || n == lines.size()) return std::nullopt;
+    const Line& next = *lines[n];
+    const double size = std::max(edge.size, next.size);
+    if (std::abs(next.y1 - edge.y1) <= kParagraphGap * leading_ * size) return std::nullopt;
+    return inner;
+  }
+
+  bool InEdgeBand(const PageLayout& page, const Block& b) const {
+    if (b.table >= 0) return false;
+    if (const auto it = top_band_.find(page.page_no); it != top_band_.end() && b.y1 <= it->second) {
+      return true;
+    }
+    const auto it = bottom_band_.find(page.page_no);
+    return it != bottom_band_.end() && b.y0 >= it->second;
+  }
+
   bool IsFurniture(const PageLayout& page, const Block& b) const {
+    if (InEdgeBand(page, b)) return true;
     if (!InFurnitureZone(page, b)) return false;
     if (IsPageNumber(b.text)) return true;
     const auto it = furniture_counts_.find(FurnitureKey(b.text));
     return it != furniture_counts_.end() && it->second >= repeat_threshold_;
   }
 
-  bool IsHeading(const Block& b) const {
+  bool IsHeading(const PageLayout& page, const Block& b) const {
     if (b.lines.size() > static_cast<std::size_t>(kMaxHeadingLines) ||
         b.text.size() > kMaxHeadingChars || EndsSentence(b.text)) {
       return false;
@@ -843,6 +947,11 @@ class PdfBuilder {
     // A number alone is a heading only set as large as a chapter number.
     if (!HasLetter(b.text)) return b.size >= kDisplayRatio * body_size_ && IsNumber(b.text);
     if (b.size >= kHeadingRatio * body_size_) return true;
+    // On a page set smaller than the rest: larger than its own text, near the body's size.
+    const double base = HeadingBase(page);
+    if (base < body_size_ && b.size >= kHeadingRatio * base && b.size >= 0.9 * body_size_) {
+      return true;
+    }
     // Set a little larger in a font of its own: one or two lines.
     if (b.size >= kHeadingFontRatio * body_size_ && b.font != body_font_ && b.lines.size() <= 2 &&
         b.text.back() != ':') {
@@ -858,7 +967,7 @@ class PdfBuilder {
     std::set<double, std::greater<>> sizes;
     for (std::size_t i = 0; i < pages.size(); ++i) {
       for (const Block& b : blocks[i]) {
-        if (!IsFurniture(pages[i], b) && IsHeading(b)) sizes.insert(b.size);
+        if (!IsFurniture(pages[i], b) && IsHeading(pages[i], b)) sizes.insert(b.size);
       }
     }
     int level = 1;
@@ -876,8 +985,8 @@ class PdfBuilder {
     if (body_bold_ || b.lines.empty() || b.lines[0]->bold_prefix == 0) return std::nullopt;
     std::string head = NormalizeSpace(b.lines[0]->text.substr(0, b.lines[0]->bold_prefix));
     if (head.empty() || head.size() > 80 || !HasLetter(head) || EndsSentence(head) ||
-        head.back() == ':' || ListMarker(head) || b.text.compare(0, head.size(), head) != 0 ||
-        CountCodePoints(head) < 3) {
+        head.back() == ':' || pdf::FindListMarker(head) ||
+        b.text.compare(0, head.size(), head) != 0 || CountCodePoints(head) < 3) {
       return std::nullopt;
     }
     if (!MostlyCapitalized(head)) return std::nullopt;
@@ -893,9 +1002,9 @@ class PdfBuilder {
       if (block.text.empty()) continue;
       const Block* bp = &block;
       Block rest;
-      if (!IsFurniture(page, block) && !IsHeading(block)) {
+      if (!IsFurniture(page, block) && !IsHeading(page, block)) {
         if (auto head = RunInHeading(block)) {
-          list_.reset();
+          EndList();
           title_done_ = true;
           const Line& l = *block.lines[0];
           const Ref h = sections_.AddHeading(*head, 1);
@@ -909,14 +1018,14 @@ class PdfBuilder {
       const Block& b = *bp;
       Ref r;
       if (IsFurniture(page, b)) {
-        const bool top = b.y1 <= kFurnitureZone * page.height;
+        const bool top = b.y1 <= 0.5 * page.height;
         r = doc_.AddText(kFurnitureRef, top ? TextLabel::kPageHeader : TextLabel::kPageFooter,
                          b.text);
       } else if (IsCaption(b.text)) {
-        list_.reset();
+        EndList();
         r = doc_.AddText(sections_.current(), TextLabel::kCaption, b.text);
-      } else if (IsHeading(b)) {
-        list_.reset();
+      } else if (IsHeading(page, b)) {
+        EndList();
         int level = options_.heading_levels ? heading_levels_[b.size] : 1;
         if (options_.detect_title && first_page && !title_done_ && b.size >= first_page_max_ &&
             b.size >= kHeadingRatio * body_size_) {
@@ -924,25 +1033,53 @@ class PdfBuilder {
         }
         title_done_ = true;
         r = sections_.AddHeading(b.text, level);
-      } else if (const auto marker = ListMarker(b.text)) {
-        if (!list_ || list_enumerated_ != marker->enumerated) {
-          list_ = doc_.AddGroup(sections_.current(),
-                                marker->enumerated ? GroupLabel::kOrderedList : GroupLabel::kList);
-          list_enumerated_ = marker->enumerated;
-        }
-        r = doc_.AddListItem(*list_, b.text.substr(marker->length), marker->enumerated,
-                             marker->text);
+      } else if (const auto marker = pdf::FindListMarker(b.text)) {
+        r = doc_.AddListItem(ListFor(b, marker->enumerated), b.text.substr(marker->length),
+                             marker->enumerated, marker->text);
+        open_lists_.back().last_item = r;
         doc_.text(r).orig = b.text;
       } else {
-        list_.reset();
+        EndList();
         r = doc_.AddText(sections_.current(), TextLabel::kText, b.text);
       }
       AddProv(r, page, b.x0, b.y0, b.x1, b.y1);
     }
   }
 
+  void EndList() {
+    open_lists_.clear();
+    list_levels_.Reset();
+  }
+
+  // The list group an item block goes into: its indent gives its level; a deeper level opens a
+  // list inside the item before it, and an item of the other kind (numbered or not) at a level
+  // starts a list of its own.
+  Ref ListFor(const Block& b, bool enumerated) {
+    // Indents compare within a column: a list going on in another column or page keeps its
+    // levels only where its first item lines up with one of them.
+    if (b.stream != list_stream_ && !list_levels_.Matches(b.x0, 0.5 * b.size)) EndList();
+    list_stream_ = b.stream;
+    const std::size_t level = list_levels_.Place(b.x0, 0.5 * b.size);
+    if (open_lists_.size() > level + 1) open_lists_.resize(level + 1);
+    if (open_lists_.size() == level + 1 && open_lists_.back().enumerated != enumerated) {
+      const Ref parent = doc_.node(open_lists_.back().group).parent;
+      open_lists_.back() = {AddList(parent, enumerated), enumerated, std::nullopt};
+    }
+    while (open_lists_.size() < level + 1) {
+      const Ref parent = open_lists_.empty()                   ? sections_.current()
+                         : open_lists_.back().last_item        ? *open_lists_.back().last_item
+                                                               : open_lists_.back().group;
+      open_lists_.push_back({AddList(parent, enumerated), enumerated, std::nullopt});
+    }
+    return open_lists_.back().group;
+  }
+
+  Ref AddList(Ref parent, bool enumerated) {
+    return doc_.AddGroup(parent, enumerated ? GroupLabel::kOrderedList : GroupLabel::kList);
+  }
+
   void EmitTable(const PageLayout& page, const pdf::DetectedTable& found) {
-    list_.reset();
+    EndList();
     TableItem t;
     t.num_rows = static_cast<int>(found.cells.size());
     t.num_cols = found.cells.empty() ? 0 : static_cast<int>(found.cells[0].size());
@@ -978,6 +1115,8 @@ class PdfBuilder {
   const PdfOptions& options_;
   SectionTracker sections_;
   double body_size_ = 10;
+  std::map<int, double> page_body_;  // by page number
+  std::map<int, double> top_band_, bottom_band_;  // inner edges of running headers and footers
   std::string body_font_;
   double leading_ = 1.2;
   bool body_bold_ = false;
@@ -986,8 +1125,15 @@ class PdfBuilder {
   std::map<std::string, int> furniture_counts_;
   int repeat_threshold_ = 2;
   std::map<double, int> heading_levels_;
-  std::optional<Ref> list_;
-  bool list_enumerated_ = false;
+  // The lists open at the last item, outermost first, and their markers' indents.
+  struct OpenList {
+    Ref group;
+    bool enumerated = false;
+    std::optional<Ref> last_item;
+  };
+  std::vector<OpenList> open_lists_;
+  pdf::ListLevels list_levels_;
+  const Stream* list_stream_ = nullptr;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "document/backends/pdf_lists.h"
 #include "document/convert.h"
 
 namespace ferry::document {
@@ -318,6 +319,226 @@ TEST(PdfBackendTest, ListItemsAndCaptions) {
   EXPECT_EQ(texts[1]->parent, texts[2]->parent);
   EXPECT_EQ(texts[1]->parent.kind, ItemKind::kGroup);
   EXPECT_EQ(texts[3]->label, TextLabel::kCaption);
+}
+
+// The list items of the body in reading order, with their nesting depth (0 for a top list).
+struct ListEntry {
+  std::string text;
+  bool enumerated = false;
+  std::string marker;
+  int depth = 0;
+};
+
+std::vector<ListEntry> ListItems(const Document& doc) {
+  std::vector<ListEntry> out;
+  doc.Walk(kBodyRef, [&](Ref r, int) {
+    if (r.kind != ItemKind::kText || doc.text(r).label != TextLabel::kListItem) return;
+    const TextItem& t = doc.text(r);
+    int depth = -1;
+    for (Ref p = t.parent; p.kind == ItemKind::kGroup || p.kind == ItemKind::kText;
+         p = doc.node(p).parent) {
+      if (p.kind != ItemKind::kGroup) continue;
+      const GroupLabel label = doc.groups[static_cast<std::size_t>(p.index)].label;
+      depth += label == GroupLabel::kList || label == GroupLabel::kOrderedList ? 1 : 0;
+    }
+    out.push_back({t.text, t.enumerated, t.marker, depth});
+  });
+  return out;
+}
+
+TEST(PdfBackendTest, BulletedListWithWrappedItem) {
+  // The second item wraps onto a line indented to its text; a paragraph follows the list.
+  const std::string pdf = MakePdf(
+      {kParagraph + Text(11, 72, 600, "\\267 Ferries leave every hour.") +
+       Text(11, 72, 586, "\\267 The last ferry of the evening waits for the train") +
+       Text(11, 84, 572, "from the city before it leaves.") +
+       Text(11, 72, 558, "\\267 Tickets are sold on board.") +
+       Text(11, 72, 530, "After the list comes a paragraph of plain text again.")});
+  auto doc = Parse(pdf);
+  ASSERT_TRUE(doc) << doc.error().message;
+  const auto items = ListItems(*doc);
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].text, "Ferries leave every hour.");
+  EXPECT_EQ(items[1].text,
+            "The last ferry of the evening waits for the train from the city before it leaves.");
+  EXPECT_EQ(items[2].text, "Tickets are sold on board.");
+  EXPECT_FALSE(items[0].enumerated);
+  const auto texts = BodyTexts(*doc);
+  ASSERT_EQ(texts.size(), 5u);
+  EXPECT_EQ(texts[4]->label, TextLabel::kText);
+  EXPECT_EQ(texts[4]->text, "After the list comes a paragraph of plain text again.");
+}
+
+TEST(PdfBackendTest, NumberedListKeepsItsMarkers) {
+  const std::string pdf =
+      MakePdf({kParagraph + Text(11, 72, 600, "1. Buy a ticket at the pier.") +
+               Text(11, 72, 586, "2. Wait behind the yellow line until the crew") +
+               Text(11, 86, 572, "opens the gate.") + Text(11, 72, 558, "3. Board the ferry.")});
+  auto doc = Parse(pdf);
+  ASSERT_TRUE(doc) << doc.error().message;
+  const auto items = ListItems(*doc);
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_TRUE(items[0].enumerated);
+  EXPECT_EQ(items[0].marker, "1.");
+  EXPECT_EQ(items[1].marker, "2.");
+  EXPECT_EQ(items[1].text, "Wait behind the yellow line until the crew opens the gate.");
+  EXPECT_EQ(items[2].text, "Board the ferry.");
+}
+
+TEST(PdfBackendTest, IndentedItemsNestInTheItemBefore) {
+  const std::string pdf = MakePdf({kParagraph + Text(11, 72, 600, "1. Routes of the company") +
+                                   Text(11, 90, 586, "- North Bay and back") +
+                                   Text(11, 90, 572, "- South Pier and back") +
+                                   Text(11, 72, 558, "2. Timetables for the summer")});
+  auto doc = Parse(pdf);
+  ASSERT_TRUE(doc) << doc.error().message;
+  const auto items = ListItems(*doc);
+  ASSERT_EQ(items.size(), 4u);
+  EXPECT_EQ(items[0].depth, 0);
+  EXPECT_EQ(items[1].text, "North Bay and back");
+  EXPECT_EQ(items[1].depth, 1);
+  EXPECT_FALSE(items[1].enumerated);
+  EXPECT_EQ(items[2].depth, 1);
+  EXPECT_EQ(items[3].text, "Timetables for the summer");
+  EXPECT_EQ(items[3].depth, 0);
+  EXPECT_TRUE(items[3].enumerated);
+}
+
+TEST(PdfBackendTest, SmallGlyphInItsOwnFontIsABullet) {
+  // Bullets taken from a dingbat font often come under a letter's code: a small "r" in another
+  // font before each line.
+  std::string c = kParagraph;
+  const char* lines[] = {"Database performance and scalability", "Advanced query skills",
+                         "Business intelligence and analytics"};
+  for (int i = 0; i < 3; ++i) {
+    const double y = 600 - 14 * i;
+    c += TimesText(6, 72, y + 1, "r") + Text(10, 82, y, lines[i]);
+  }
+  auto doc = Parse(MakePdf({c}));
+  ASSERT_TRUE(doc) << doc.error().message;
+  const auto items = ListItems(*doc);
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].text, "Database performance and scalability");
+  EXPECT_EQ(items[2].text, "Business intelligence and analytics");
+}
+
+TEST(PdfListsTest, Markers) {
+  const auto bullet = pdf::FindListMarker("\u2022 Ferries");
+  ASSERT_TRUE(bullet);
+  EXPECT_FALSE(bullet->enumerated);
+  EXPECT_EQ(bullet->length, std::string("\u2022 ").size());
+  const auto number = pdf::FindListMarker("12) Ferries");
+  ASSERT_TRUE(number);
+  EXPECT_TRUE(number->enumerated);
+  EXPECT_EQ(number->text, "12)");
+  EXPECT_TRUE(pdf::FindListMarker("(b) Ferries"));
+  // Glyphs without a Unicode meaning (C1 controls, private use, unassigned planes).
+  EXPECT_TRUE(pdf::FindListMarker("\xC2\x84\xC2\x84 Ferries"));
+  EXPECT_TRUE(pdf::FindListMarker("\xEF\x82\xB7 Ferries"));
+  EXPECT_TRUE(pdf::FindListMarker("\xF2\x90\x82\xB0 Ferries"));
+  EXPECT_FALSE(pdf::FindListMarker("\xF3\xB0\xA1\x94" "Ferries\xF3\xB0\xA1\x95 go"));  // brackets
+  EXPECT_FALSE(pdf::FindListMarker("-5 degrees"));
+  EXPECT_FALSE(pdf::FindListMarker("1.1 Scope"));
+  EXPECT_FALSE(pdf::FindListMarker("2020. A year"));
+  EXPECT_FALSE(pdf::FindListMarker("\u2022"));
+  EXPECT_TRUE(pdf::IsMarkerOnly("3."));
+  EXPECT_FALSE(pdf::IsMarkerOnly("3.5"));
+}
+
+TEST(PdfListsTest, BulletGlyphs) {
+  EXPECT_TRUE(pdf::IsBulletGlyph({"q", "Wingdings", 10}, {"Ferries", "Helvetica", 10}));
+  EXPECT_TRUE(pdf::IsBulletGlyph({"\xC2\xB7", "SymbolMT", 10}, {"Ferries", "Helvetica", 10}));
+  EXPECT_FALSE(pdf::IsBulletGlyph({"\xCE\xB1", "SymbolMT", 10}, {"is", "Helvetica", 10}));
+  EXPECT_TRUE(pdf::IsBulletGlyph({"r", "Janson-Identity-H", 5}, {"Data", "Janson", 7.4}));
+  EXPECT_FALSE(pdf::IsBulletGlyph({"r", "Janson", 5}, {"Data", "Janson", 7.4}));  // same font
+  EXPECT_FALSE(pdf::IsBulletGlyph({"3", "Janson-Sup", 5}, {"Data", "Janson", 7.4}));  // a note
+  EXPECT_FALSE(pdf::IsBulletGlyph({"A", "Times", 9.5}, {"ferry", "Helvetica", 10}));
+}
+
+TEST(PdfListsTest, LevelsByIndent) {
+  pdf::ListLevels levels;
+  EXPECT_EQ(levels.Place(72, 5), 0u);
+  EXPECT_EQ(levels.Place(73, 5), 0u);
+  EXPECT_EQ(levels.Place(90, 5), 1u);
+  EXPECT_EQ(levels.Place(108, 5), 2u);
+  EXPECT_EQ(levels.Place(91, 5), 1u);
+  EXPECT_EQ(levels.Place(72, 5), 0u);
+  EXPECT_EQ(levels.Place(80, 5), 1u);  // between two indents: a level of its own
+  EXPECT_TRUE(levels.Matches(78, 5));
+  EXPECT_FALSE(levels.Matches(300, 5));
+  levels.Reset();
+  EXPECT_EQ(levels.Place(200, 5), 0u);
+}
+
+TEST(PdfBackendTest, NumberedRunningHeaderOfOnePageIsFurniture) {
+  // A running header with its page number, below the top 8% of the page but set apart from
+  // the body: furniture even with no other page to repeat on.
+  const std::string pdf = MakePdf({Text(9, 150, 697, "Ferry Timetables of the Northern Isles") +
+                                   Text(9, 480, 697, "9") + kParagraph});
+  auto doc = Parse(pdf);
+  ASSERT_TRUE(doc) << doc.error().message;
+  const auto texts = BodyTexts(*doc);
+  ASSERT_EQ(texts.size(), 1u);
+  EXPECT_EQ(texts[0]->text.rfind("Ferries carry", 0), 0u);
+  int headers = 0;
+  doc->Walk(kFurnitureRef, [&](Ref r, int) {
+    headers += doc->text(r).label == TextLabel::kPageHeader ? 1 : 0;
+  });
+  EXPECT_EQ(headers, 2);
+
+  // Without a page number, or close above the body, the line stays.
+  auto unnumbered = Parse(MakePdf({Text(9, 150, 697, "Ferry Timetables") + kParagraph}));
+  ASSERT_TRUE(unnumbered);
+  EXPECT_EQ(BodyTexts(*unnumbered).size(), 2u);
+  auto close = Parse(MakePdf({Text(11, 72, 674, "Ferry Timetables 9") + kParagraph}));
+  ASSERT_TRUE(close);
+  EXPECT_NE(IndexOf(BodyTexts(*close), "Ferry Timetables"), -1);
+}
+
+TEST(PdfBackendTest, PageNumberAloneAtTheBottomIsFurniture) {
+  const std::string pdf = MakePdf({kParagraph + Text(10, 300, 80, "12")});
+  auto doc = Parse(pdf);
+  ASSERT_TRUE(doc) << doc.error().message;
+  const auto texts = BodyTexts(*doc);
+  ASSERT_EQ(texts.size(), 1u);
+  EXPECT_EQ(IndexOf(texts, "12"), -1);
+}
+
+TEST(PdfBackendTest, HeadingOnAPageOfSmallerType) {
+  // Two pages of 11-point text, then a brochure page set in 7 points whose headings are 10:
+  // near the document's body size, much larger than their page's.
+  std::string brochure = Text(10, 72, 700, "Who we are and what we do");
+  for (int i = 0; i < 6; ++i) {
+    brochure += Text(7, 72, 686 - 9 * i, "Small print of the brochure page goes on and on here.");
+  }
+  const std::string pdf = MakePdf({kParagraph, kParagraph, brochure});
+  auto doc = Parse(pdf);
+  ASSERT_TRUE(doc) << doc.error().message;
+  const auto texts = BodyTexts(*doc);
+  const int at = IndexOf(texts, "Who we are");
+  ASSERT_GE(at, 0);
+  EXPECT_EQ(texts[static_cast<std::size_t>(at)]->label, TextLabel::kSectionHeader);
+  EXPECT_EQ(texts[static_cast<std::size_t>(at)]->text, "Who we are and what we do");
+}
+
+TEST(PdfBackendTest, ThreeColumnsReadColumnByColumn) {
+  std::string c;
+  for (int i = 0; i < 8; ++i) {
+    const double y = 700 - 13 * i;
+    const std::string words = "words of this column go on " + std::to_string(i);
+    c += Text(9, 40, y, (i == 0 ? "West " : "west ") + words);
+    c += Text(9, 230, y, (i == 0 ? "Middle " : "middle ") + words);
+    c += Text(9, 420, y, (i == 0 ? "East " : "east ") + words);
+  }
+  auto doc = Parse(MakePdf({c}));
+  ASSERT_TRUE(doc) << doc.error().message;
+  const auto texts = BodyTexts(*doc);
+  ASSERT_EQ(texts.size(), 3u);
+  EXPECT_EQ(texts[0]->text.rfind("West", 0), 0u) << texts[0]->text;
+  EXPECT_EQ(texts[0]->text.find("iddle"), std::string::npos) << texts[0]->text;
+  EXPECT_EQ(texts[1]->text.rfind("Middle", 0), 0u) << texts[1]->text;
+  EXPECT_EQ(texts[1]->text.find("east"), std::string::npos) << texts[1]->text;
+  EXPECT_EQ(texts[2]->text.rfind("East", 0), 0u) << texts[2]->text;
 }
 
 TEST(PdfBackendTest, PagesAndProvenance) {
