@@ -120,6 +120,7 @@ struct Config {
     std::vector<std::string> allowed_roots;  // directories path arguments may name; empty = none
     std::int64_t max_file_size = 64 * 1024 * 1024;
     std::int64_t max_pages = 10'000;              // paged documents with more are refused
+    std::int64_t max_image_pixels = 64'000'000;   // images (OCR) declaring more are refused
     std::chrono::milliseconds timeout{0};         // one document's conversion; 0 = the call's
     std::int64_t max_memory = 1024 * 1024 * 1024;  // one conversion's document, bytes
     std::int64_t store_size = 256 * 1024 * 1024;  // converted documents kept (LRU), bytes

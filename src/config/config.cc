@@ -526,6 +526,16 @@ const std::vector<KeySpec>& Keys() {
                       "under this cap.",
        .access = Field<&C::documents, &C::Documents::max_pages>()},
       {.section = "documents",
+       .key = "max_image_pixels",
+       .type = KeyType::kInt,
+       .default_text = "64000000",
+       .min = 1,
+       .max = 1'000'000'000,
+       .description = "Most pixels an image read by OCR may declare (width x height from its "
+                      "header); a larger one is refused before it is decoded (a decompression "
+                      "bomb).",
+       .access = Field<&C::documents, &C::Documents::max_image_pixels>()},
+      {.section = "documents",
        .key = "timeout",
        .type = KeyType::kDuration,
        .default_text = "0",

@@ -12,6 +12,7 @@
 #include "document/backends/docx.h"
 #include "document/backends/html.h"
 #include "document/backends/markdown.h"
+#include "document/backends/ocr.h"
 #ifdef FERRY_WITH_PDF
 #include "document/backends/pdf.h"
 #endif
@@ -104,11 +105,14 @@ Format DetectFormat(std::string_view filename, std::string_view head) {
   if (ext == "xlsx" || ext == "xlsm") return Format::kXlsx;
   if (ext == "adoc" || ext == "asciidoc" || ext == "asc") return Format::kAsciiDoc;
   if (ext == "png" || ext == "jpg" || ext == "jpeg" || ext == "tif" || ext == "tiff" ||
-      ext == "webp" || ext == "bmp") {
+      ext == "webp" || ext == "bmp" || ext == "gif") {
     return Format::kImage;
   }
   if (head.substr(0, 5) == "%PDF-") return Format::kPdf;
-  if (head.substr(0, 8) == "\x89PNG\r\n\x1a\n" || head.substr(0, 3) == "\xFF\xD8\xFF") {
+  if (head.substr(0, 8) == "\x89PNG\r\n\x1a\n" || head.substr(0, 3) == "\xFF\xD8\xFF" ||
+      head.substr(0, 4) == std::string_view("II*\0", 4) ||
+      head.substr(0, 4) == std::string_view("MM\0*", 4) || head.substr(0, 4) == "GIF8" ||
+      (head.substr(0, 4) == "RIFF" && head.substr(8, 4) == "WEBP")) {
     return Format::kImage;
   }
   if (head.substr(0, 4) == std::string_view("PK\x03\x04", 4)) return Format::kUnknown;
@@ -139,6 +143,12 @@ Result<Document> ConvertWithBackend(std::string_view bytes, std::string_view fil
     case Format::kPptx: return ParsePptx(bytes, std::move(name), std::move(origin));
     case Format::kXlsx: return ParseXlsx(bytes, std::move(name), std::move(origin));
     case Format::kDocx: return ParseDocx(bytes, std::move(name), std::move(origin));
+    case Format::kImage: {
+      OcrOptions ocr;
+      ocr.max_pixels = options.max_image_pixels;
+      ocr.deadline = options.deadline;
+      return ParseImageOcr(bytes, std::move(name), std::move(origin), ocr);
+    }
 #ifdef FERRY_WITH_PDF
     case Format::kPdf: {
       PdfOptions pdf;

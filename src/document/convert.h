@@ -1,13 +1,15 @@
 // Document conversion's entry point: detects a source's format from its name and first bytes and
 // runs the matching backend, within the limits given. Formats: CSV (and TSV, ; and | separated),
-// Markdown, HTML, AsciiDoc, plain text, DOCX, PPTX, XLSX, and PDF when built with FERRY_PDF;
-// images (OCR) are recognised and refused with an error that says they are not supported yet.
+// Markdown, HTML, AsciiDoc, plain text, DOCX, PPTX, XLSX, PDF when built with FERRY_PDF, and
+// images (PNG, JPEG, TIFF, WebP, GIF, BMP) by OCR when the tesseract program is installed
+// (backends/ocr.h; without it the error names the package).
 //
 // Thread-safety: pure functions; convert many documents from many threads at once.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -38,6 +40,8 @@ struct ConvertOptions {
   int first_page = 1;
   int last_page = 0;
   int max_pages = 10'000;
+  // Images: the most pixels one may declare (checked from its header, before decoding).
+  std::uint64_t max_image_pixels = 64'000'000;
   // Pages not started by then are left out and the document is marked partial.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };

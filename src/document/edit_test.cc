@@ -2,30 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
-
+#include "document/docling_schema_test_util.h"
 #include "document/export.h"
-#include "protocol/json_schema.h"
 
 namespace ferry::document {
 namespace {
 
-// Docling's own schema (tests/fixtures/docling), compiled once; see document_test.cc.
-const protocol::JsonSchema& DoclingSchema() {
-  static const protocol::JsonSchema schema = [] {
-    std::ifstream in(std::string(FERRY_SOURCE_DIR) +
-                     "/tests/fixtures/docling/DoclingDocument.schema.json");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (auto at = text.find("(?P<"); at != std::string::npos; at = text.find("(?P<", at)) {
-      text.erase(at + 1, text.find('>', at) - at);
-    }
-    auto compiled = protocol::JsonSchema::Compile(boost::json::parse(text));
-    if (!compiled) throw std::runtime_error(compiled.error().message);
-    return *compiled;
-  }();
-  return schema;
-}
+using testing::DoclingSchema;
 
 void ExpectValidJson(const Document& doc) {
   const auto errors = DoclingSchema().Validate(ToDoclingJson(doc));

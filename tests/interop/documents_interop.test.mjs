@@ -2,8 +2,9 @@
 // server over Streamable HTTP with documents.allowed_roots set to a temporary directory of
 // generated files, and uses the tools as an agent would: convert by path, by base64 content and by
 // resource URI, read the converted documents as resources, export chunks, convert a batch with
-// progress, build, edit and save a document, and get clear errors for paths outside the roots,
-// broken files, read-only documents and unknown keys.
+// progress, build, edit and save a document, render a PDF page to PNG and read it back by OCR,
+// and get clear errors for paths outside the roots, broken files, read-only documents and unknown
+// keys.
 // Run: FERRY_FIXTURE_SERVER=build/.../ferry_fixture_server
 //   node --test --test-reporter=spec tests/interop/documents_interop.test.mjs
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +17,30 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 import { HttpServerProcess, RecordingTransport, TEST_TIMEOUT_MS, opts } from './lib.mjs';
+
+// A one-page PDF written by hand (Helvetica lines at the given baselines), with a real
+// cross-reference table, so the test needs no fixture file.
+function makePdf(lines) {
+  const content = lines.map(([size, y, text]) => `BT /F1 ${size} Tf 72 ${y} Td (${text}) Tj ET`).join('\n');
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  ];
+  let pdf = '%PDF-1.4\n';
+  const offsets = objects.map((object, i) => {
+    const at = pdf.length;
+    pdf += `${i + 1} 0 obj\n${object}\nendobj\n`;
+    return at;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const at of offsets) pdf += `${String(at).padStart(10, '0')} 00000 n \n`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(pdf, 'latin1');
+}
 
 const textOf = (result) => result.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
 
@@ -178,6 +203,28 @@ describe('document tools via the official TypeScript SDK client (Streamable HTTP
     await ok('discard_document', {});
     const gone = await call('export_document', { document_key: key });
     assert.equal(gone.isError, true);
+  });
+
+  test('a PDF page as an image, read back by OCR', { timeout: 60_000 }, async () => {
+    const pdf = makePdf([[28, 700, 'Quarterly report'], [16, 640, 'Sales grew in every region.']]);
+    const page = await call('get_page_image', { content: pdf.toString('base64'), filename: 'report.pdf', max_dimension: 1400 });
+    assert.notEqual(page.isError, true, textOf(page));
+    const image = page.content.find((c) => c.type === 'image');
+    assert.equal(image.mimeType, 'image/png');
+    const png = Buffer.from(image.data, 'base64');
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    assert.equal(png.readUInt32BE(16), page.structuredContent.width);
+    assert.equal(Math.max(page.structuredContent.width, page.structuredContent.height), 1400);
+    assert.equal(page.structuredContent.pages, 1);
+    const beyond = await call('get_page_image', { content: pdf.toString('base64'), filename: 'report.pdf', page: 2 });
+    assert.equal(beyond.isError, true);
+
+    // OCR runs tesseract in a separate process (scripts/setup.sh installs it).
+    const scanned = await call('convert_document', { content: image.data, filename: 'scan.png', export: 'text' });
+    assert.notEqual(scanned.isError, true, textOf(scanned));
+    assert.equal(scanned.structuredContent.mimetype, 'image/png');
+    assert.match(scanned.content[1].text, /Quarterly report/);
+    assert.match(scanned.content[1].text, /Sales grew in every region\./);
   });
 
   test('bad requests get clear errors', { timeout: TEST_TIMEOUT_MS }, async () => {

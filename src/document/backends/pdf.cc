@@ -20,6 +20,7 @@
 
 #include "common/utf8.h"
 #include "document/backends/pdf_lists.h"
+#include "document/backends/pdf_open.h"
 #include "document/backends/pdf_table.h"
 #include "document/memory_budget.h"
 
@@ -110,7 +111,6 @@ bool IsBoldFont(std::string_view font) {
 
 double RoundSize(double size) { return std::round(size * 2) / 2; }
 
-void Silence(const std::string&, void*) {}
 
 std::string ToUtf8(const poppler::ustring& s) {
   const poppler::byte_array bytes = s.to_utf8();
@@ -1140,39 +1140,11 @@ class PdfBuilder {
 
 Result<Document> ParsePdf(std::string_view bytes, std::string name, Origin origin,
                           const PdfOptions& options) {
-  static std::once_flag quiet;
-  std::call_once(quiet, [] { poppler::set_debug_error_function(Silence, nullptr); });
   const std::string file = origin.filename.empty() ? name : origin.filename;
-
-  if (bytes.substr(0, 1024).find("%PDF-") == std::string_view::npos) {
-    return Fail(ErrorCode::kInvalidParams, file + ": not a PDF (no %PDF- header)");
-  }
-  if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
-    return Fail(ErrorCode::kInvalidParams, file + ": PDF too large");
-  }
-  // poppler reads from the buffer for the document's whole life: keep it alive past it.
-  std::vector<char> data(bytes.begin(), bytes.end());
-  std::unique_ptr<poppler::document> pdf(poppler::document::load_from_raw_data(
-      data.data(), static_cast<int>(data.size()), options.password, options.password));
-  if (!pdf) {
-    return Fail(ErrorCode::kInvalidParams,
-                file + ": corrupt or truncated PDF (cannot read its structure)");
-  }
-  if (pdf->is_locked()) {
-    return Fail(ErrorCode::kInvalidParams,
-                file + (options.password.empty()
-                            ? ": the PDF is encrypted: give its password in the `password` parameter"
-                            : ": the PDF is encrypted and the `password` parameter is wrong"));
-  }
-  const int page_count = pdf->pages();
-  if (page_count <= 0) {
-    return Fail(ErrorCode::kInvalidParams, file + ": corrupt or truncated PDF (no pages)");
-  }
-  if (page_count > options.max_pages) {
-    return Fail(ErrorCode::kInvalidParams,
-                file + ": " + std::to_string(page_count) + " pages exceeds the limit of " +
-                    std::to_string(options.max_pages) + " (max_pages)");
-  }
+  auto opened = pdf::OpenPdf(bytes, options.password, options.max_pages, file);
+  if (!opened) return Fail(opened.error());
+  poppler::document* pdf = opened->document.get();
+  const int page_count = opened->pages;
   const int first = options.first_page;
   const int last = options.last_page == 0 ? page_count : options.last_page;
   if (first < 1 || first > page_count || last < first || last > page_count) {

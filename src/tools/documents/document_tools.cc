@@ -136,6 +136,7 @@ document::ConvertOptions DocumentTools::Options(
   o.max_file_size = static_cast<std::size_t>(config.documents.max_file_size);
   o.max_pages = static_cast<int>(config.documents.max_pages);
   o.max_memory = static_cast<std::size_t>(config.documents.max_memory);
+  o.max_image_pixels = static_cast<std::uint64_t>(config.documents.max_image_pixels);
   o.password = ArgString(args, "password");
   if (const auto* v = args.if_contains("first_page"); v && v->is_int64()) {
     o.first_page = static_cast<int>(v->get_int64());

@@ -5,6 +5,7 @@
 #include "protocol/server_core.h"
 #include "tools/documents/document_tools.h"
 #include "tools/documents/editing_tools.h"
+#include "tools/documents/page_tools.h"
 
 namespace ferry::tools::documents {
 namespace json = boost::json;
@@ -215,6 +216,7 @@ Result<void> Register(Server& server) {
   }
   // The group's other tools (one line each, in the order of docs/tools.md).
   if (auto r = RegisterEditingTools(server, group); !r) return r;
+  if (auto r = RegisterPageTools(server, group); !r) return r;
   return {};
 }
 
