@@ -187,7 +187,7 @@ int Convert(const ConvertFlags& flags) {
   if (tty) std::fprintf(stderr, "\r\033[K");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::fprintf(stderr, "%zu files, %zu pages, %zu failed, %.2f s (%u jobs)\n", files.size(),
+  std::fprintf(stderr, "%zu files, %zu pages, %zu failed, %.3f s (%u jobs)\n", files.size(),
                pages.load(), failed.load(), seconds, jobs);
   return (failed > 0 || !errors.empty() || files.empty()) ? 1 : 0;
 }
