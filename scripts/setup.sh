@@ -30,6 +30,7 @@ packages=(g++ cmake ninja-build ccache pkg-config make
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
   libexpected-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libxxhash-dev libsimdjson-dev
   libmd4c-dev libgumbo-dev libzip-dev libpugixml-dev libpoppler-cpp-dev libpng-dev
+  libturbojpeg0-dev libwebp-dev
   tesseract-ocr tesseract-ocr-eng
   libgtest-dev libgmock-dev libbenchmark-dev ca-certificates)
 

@@ -1,6 +1,7 @@
 // Fuzz target for the image readers that see untrusted bytes before anything else does:
-// ReadImageHeader (src/image/image_header.h, which guards OCR against decompression bombs) and
-// DecodePng (src/image/png.h, libpng behind setjmp error handling). Beyond "no crash, no sanitizer
+// ReadImageHeader (src/image/image_header.h, which guards OCR against decompression bombs),
+// DecodeImage (src/image/decode.h: PNG, JPEG, WebP) and DecodePng (src/image/png.h, libpng behind
+// setjmp error handling). Beyond "no crash, no sanitizer
 // report", it checks their promises: a decoded image is Valid(), within the pixel budget, and has
 // the dimensions ReadImageHeader reads (when that accepts it); re-encoding it and decoding again
 // gives the same pixels.
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "image/decode.h"
 #include "image/image_header.h"
 #include "image/png.h"
 
@@ -29,6 +31,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   const auto header = ferry::image::ReadImageHeader(bytes);
   if (header) Require(header->width > 0 && header->height > 0);
+
+  // Every format through the one entry point: valid and within budget, or an error.
+  if (const auto any = ferry::image::DecodeImage(bytes, {.max_pixels = kMaxPixels})) {
+    Require(any->Valid() && header);
+    Require(static_cast<std::size_t>(any->width) * static_cast<std::size_t>(any->height) <=
+            kMaxPixels);
+  }
 
   const auto image = ferry::image::DecodePng(bytes, kMaxPixels);
   if (!image) return 0;
