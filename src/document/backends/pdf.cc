@@ -598,12 +598,13 @@ void PlaceTables(PageLayout& page, bool right_to_left) {
     std::size_t next = 0;
     for (pdf::DetectedTable& t : tables) {
       for (; next < t.first_line; ++next) out.push_back(std::move(stream[next]));
-      Line placeholder;
-      placeholder.x0 = t.x0, placeholder.y0 = t.y0, placeholder.x1 = t.x1, placeholder.y1 = t.y1;
-      placeholder.size = stream[t.first_line].size;
-      placeholder.bold = false;
-      placeholder.table = static_cast<int>(page.tables.size());
-      out.push_back(std::move(placeholder));
+      // The table takes its lines' place in the stream as one line that stands for it.
+      Line table_line;
+      table_line.x0 = t.x0, table_line.y0 = t.y0, table_line.x1 = t.x1, table_line.y1 = t.y1;
+      table_line.size = stream[t.first_line].size;
+      table_line.bold = false;
+      table_line.table = static_cast<int>(page.tables.size());
+      out.push_back(std::move(table_line));
       next = t.end_line;
       page.tables.push_back(std::move(t));
     }

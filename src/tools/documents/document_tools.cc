@@ -103,7 +103,8 @@ Result<DocumentTools::Source> DocumentTools::Load(RequestContext& ctx, const jso
     return s;
   }
   if (!content.empty()) {
-    if (content.size() / 4 * 3 > max + 3) return Fail(TooLarge("content", content.size() / 4 * 3, max));
+    const std::size_t decoded = content.size() / 4 * 3;
+    if (decoded > max + 3) return Fail(TooLarge("content", decoded, max));
     auto bytes = Base64Decode(content);
     if (!bytes) return Fail(ErrorCode::kInvalidParams, "content is not valid base64");
     Source s{std::move(*bytes), ArgString(args, "filename")};
@@ -138,12 +139,8 @@ document::ConvertOptions DocumentTools::Options(
   o.max_memory = static_cast<std::size_t>(config.documents.max_memory);
   o.max_image_pixels = static_cast<std::uint64_t>(config.documents.max_image_pixels);
   o.password = ArgString(args, "password");
-  if (const auto* v = args.if_contains("first_page"); v && v->is_int64()) {
-    o.first_page = static_cast<int>(v->get_int64());
-  }
-  if (const auto* v = args.if_contains("last_page"); v && v->is_int64()) {
-    o.last_page = static_cast<int>(v->get_int64());
-  }
+  o.first_page = static_cast<int>(ArgInt(args, "first_page", 1));
+  o.last_page = static_cast<int>(ArgInt(args, "last_page", 0));
   const auto now = std::chrono::steady_clock::now();
   if (deadline != std::chrono::steady_clock::time_point::max() && deadline > now) {
     o.deadline = now + (deadline - now) * 9 / 10;
@@ -258,6 +255,41 @@ json::object DocumentTools::Summary(const Converted& c) const {
                       {"uri", std::string(kDocumentUriPrefix) + c.key}};
 }
 
+Result<void> AddTools(Server& server, const std::shared_ptr<DocumentTools>& group,
+                      std::vector<ToolDefinition> tools) {
+  for (auto& d : tools) {
+    Tool t;
+    t.name = d.name;
+    t.title = d.title;
+    t.description = d.description;
+    t.input_schema = std::move(d.input_schema);
+    t.annotations = std::move(d.annotations);
+    t.execution = d.execution;
+    const auto handler = d.handler;
+    auto run = [group, handler](RequestContext& ctx, const json::object& args) {
+      return handler(*group, ctx, args);
+    };
+    if (auto added = server.AddTool(std::move(t), std::move(run)); !added) return added;
+  }
+  return {};
+}
+
+ToolResult Structured(json::object out) {
+  ToolResult r = ToolResult::Text(json::serialize(out));
+  r.structured_content = std::move(out);
+  return r;
+}
+
+json::object SourceProperties() {
+  return json::object{
+      {"path", StringProperty("A file inside the server's documents.allowed_roots")},
+      {"content", StringProperty("The document's bytes, base64-encoded (instead of path)")},
+      {"filename", StringProperty("With content or uri: the file name, whose extension tells the "
+                                  "format")},
+      {"uri", StringProperty("A resource this server serves (instead of path or content)")},
+      {"password", StringProperty("PDF: the password of an encrypted document")}};
+}
+
 json::object ObjectSchema(json::object properties, json::array required) {
   json::object s{{"type", "object"}, {"properties", std::move(properties)},
                  {"additionalProperties", false}};
@@ -285,6 +317,11 @@ json::object EnumProperty(std::initializer_list<std::string_view> values,
 std::string ArgString(const json::object& args, std::string_view key) {
   const auto* v = args.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::int64_t ArgInt(const json::object& args, std::string_view key, std::int64_t fallback) {
+  const auto* v = args.if_contains(key);
+  return v && v->is_int64() ? v->get_int64() : fallback;
 }
 
 }  // namespace ferry::tools::documents

@@ -11,19 +11,6 @@ namespace ferry::tools::documents {
 namespace json = boost::json;
 namespace {
 
-json::object SourceProperties() {
-  return json::object{
-      {"path", StringProperty("A file inside the server's documents.allowed_roots")},
-      {"content", StringProperty("The document's bytes, base64-encoded (instead of path)")},
-      {"filename", StringProperty("With content or uri: the file name, whose extension tells the "
-                                  "format")},
-      {"uri", StringProperty("A resource this server serves, e.g. a ferry://documents/{key} "
-                             "Markdown (instead of path or content)")},
-      {"password", StringProperty("PDF: the password of an encrypted document")},
-      {"first_page", IntegerProperty("PDF: the first page to convert (1-based)", 1, 1'000'000)},
-      {"last_page", IntegerProperty("PDF: the last page to convert", 1, 1'000'000)}};
-}
-
 json::object ExportProperties() {
   return json::object{
       {"format", EnumProperty({"markdown", "text", "html", "json", "chunks"},
@@ -76,148 +63,122 @@ Result<void> AddStoreMetrics(Server& server, const std::shared_ptr<DocumentTools
   });
 }
 
+Result<ToolResult> ConvertDocument(DocumentTools& group, RequestContext& ctx,
+                                   const json::object& args) {
+  auto source = group.Load(ctx, args);
+  if (!source) return ToolResult::Failure(source.error().message);
+  auto converted = group.Convert(*source, group.Options(args, ctx.Deadline()));
+  if (!converted) return ToolResult::Failure(converted.error().message);
+  ToolResult result;
+  const json::object summary = group.Summary(*converted);
+  result.AddText(json::serialize(summary));
+  const std::string format = ArgString(args, "export");
+  if (!format.empty() && format != "none") {
+    json::object export_args{{"format", format}};
+    if (const auto* m = args.if_contains("max_size")) export_args["max_size"] = *m;
+    auto text = group.Export(*converted->doc, export_args);
+    if (!text) return ToolResult::Failure(text.error().message);
+    result.AddText(*text);
+  }
+  result.structured_content = summary;
+  return result;
+}
+
+Result<ToolResult> IsDocumentCached(DocumentTools& group, RequestContext&,
+                                    const json::object& args) {
+  const bool cached = group.store.Contains(ArgString(args, "document_key"));
+  return Structured({{"cached", cached}, {"store", StoreStatus(group)}});
+}
+
+Result<ToolResult> ExportDocument(DocumentTools& group, RequestContext&,
+                                  const json::object& args) {
+  auto text = group.Read(ArgString(args, "document_key"), [&](const document::Document& doc) {
+    return group.Export(doc, args);
+  });
+  if (!text) return ToolResult::Failure(text.error().message);
+  return ToolResult::Text(*text);
+}
+
+Result<ToolResult> ConvertDocuments(DocumentTools& group, RequestContext& ctx,
+                                    const json::object& args) {
+  const auto& paths = args.at("paths").as_array();
+  json::array results;
+  std::size_t failed = 0;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    if (ctx.IsCancelled()) return Fail(ErrorCode::kCancelled, "cancelled");
+    const std::string path(paths[i].as_string());
+    auto source = group.Load(ctx, json::object{{"path", path}});
+    Result<DocumentTools::Converted> converted =
+        source ? group.Convert(*source, group.Options({}, ctx.Deadline()))
+               : Result<DocumentTools::Converted>(Fail(source.error()));
+    if (converted) {
+      json::object s = group.Summary(*converted);
+      s["path"] = path;
+      results.push_back(std::move(s));
+    } else {
+      ++failed;
+      results.push_back(json::object{{"path", path}, {"error", converted.error().message}});
+    }
+    ctx.ReportProgress(static_cast<double>(i + 1), static_cast<double>(paths.size()),
+                       path + (converted ? ": converted" : ": failed"));
+  }
+  return Structured(
+      {{"files", paths.size()}, {"failed", failed}, {"results", std::move(results)}});
+}
+
+// In the order of docs/tools.md.
+std::vector<ToolDefinition> Definitions() {
+  json::object convert = SourceProperties();
+  convert["first_page"] = IntegerProperty("PDF: the first page to convert (1-based)", 1, 1'000'000);
+  convert["last_page"] = IntegerProperty("PDF: the last page to convert", 1, 1'000'000);
+  convert["export"] = EnumProperty({"none", "markdown", "text", "html", "json", "chunks"},
+                                   "Also return the document in this form (default none)");
+  convert["max_size"] = ExportProperties()["max_size"];
+  json::object export_props = ExportProperties();
+  export_props["document_key"] = StringProperty("A key from convert_document or create_document");
+  const json::object idempotent_read{
+      {"readOnlyHint", true}, {"idempotentHint", true}, {"openWorldHint", false}};
+  const json::object read{{"readOnlyHint", true}, {"openWorldHint", false}};
+  return {
+      {"convert_document", "Convert a document",
+       "Converts a document (PDF, DOCX, PPTX, XLSX, HTML, Markdown, AsciiDoc, CSV, text, or an "
+       "image by OCR) into a structured document kept by the server, and returns its key; with "
+       "`export`, also its Markdown, text, HTML, DoclingDocument JSON or chunks. The same "
+       "content converts once: later calls find it by key.",
+       ObjectSchema(std::move(convert)), idempotent_read, &ConvertDocument},
+      {"convert_documents", "Convert several documents",
+       "Converts a list of files inside the allowed roots, with a progress notification per "
+       "file; returns one result per file (its key, or why it failed). A failure never stops "
+       "the batch.",
+       ObjectSchema(json::object{{"paths", json::object{{"type", "array"},
+                                                        {"items", json::object{{"type", "string"}}},
+                                                        {"minItems", 1},
+                                                        {"maxItems", 10000}}}},
+                    json::array{"paths"}),
+       idempotent_read, &ConvertDocuments},
+      {"is_document_cached", "Is a document converted already",
+       "Whether the server holds a converted document with this key, and how full its "
+       "document store is.",
+       ObjectSchema(json::object{{"document_key", StringProperty("A key from convert_document")}},
+                    json::array{"document_key"}),
+       read, &IsDocumentCached, Execution::kInline},
+      {"export_document", "Export a document",
+       "Returns a converted document or a draft as Markdown (Docling's style), plain text, "
+       "HTML, DoclingDocument JSON or chunks (hybrid: split and merged to a token budget; "
+       "hierarchical: one per element), each chunk with its headings, pages and source items.",
+       ObjectSchema(std::move(export_props), json::array{"document_key"}), read,
+       &ExportDocument},
+  };
+}
+
 }  // namespace
 
 Result<void> Register(Server& server) {
   auto group = std::make_shared<DocumentTools>(server, server.config());
   if (auto r = AddStoreMetrics(server, group); !r) return r;
-
-  {
-    Tool t;
-    t.name = "convert_document";
-    t.title = "Convert a document";
-    t.description =
-        "Converts a document (PDF, DOCX, PPTX, XLSX, HTML, Markdown, AsciiDoc, CSV, text) into a "
-        "structured "
-        "document kept by the server, and returns its key; with `export`, also its Markdown, "
-        "text, DoclingDocument JSON or chunks. The same content converts once: later calls find "
-        "it by key.";
-    json::object props = SourceProperties();
-    props["export"] = EnumProperty({"none", "markdown", "text", "html", "json", "chunks"},
-                           "Also return the document in this form (default none)");
-    props["max_size"] = ExportProperties()["max_size"];
-    t.input_schema = ObjectSchema(std::move(props));
-    t.annotations = json::object{{"readOnlyHint", true}, {"idempotentHint", true},
-                                 {"openWorldHint", false}};
-    if (auto added = server.AddTool(t, [group](RequestContext& ctx, const json::object& args) -> Result<ToolResult> {
-      auto source = group->Load(ctx, args);
-      if (!source) return ToolResult::Failure(source.error().message);
-      auto converted = group->Convert(*source, group->Options(args, ctx.Deadline()));
-      if (!converted) return ToolResult::Failure(converted.error().message);
-      ToolResult result;
-      const json::object summary = group->Summary(*converted);
-      result.AddText(json::serialize(summary));
-      const std::string format = ArgString(args, "export");
-      if (!format.empty() && format != "none") {
-        json::object export_args{{"format", format}};
-        if (const auto* m = args.if_contains("max_size")) export_args["max_size"] = *m;
-        auto text = group->Export(*converted->doc, export_args);
-        if (!text) return ToolResult::Failure(text.error().message);
-        result.AddText(*text);
-      }
-      result.structured_content = summary;
-      return result;
-    });
-        !added) {
-      return added;
-    }
-  }
-  {
-    Tool t;
-    t.name = "is_document_cached";
-    t.title = "Is a document converted already";
-    t.description =
-        "Whether the server holds a converted document with this key, and how full its "
-        "document store is.";
-    t.input_schema = ObjectSchema(json::object{{"document_key", StringProperty("A key from convert_document")}},
-                            json::array{"document_key"});
-    t.annotations = json::object{{"readOnlyHint", true}, {"openWorldHint", false}};
-    t.execution = Execution::kInline;
-    if (auto added = server.AddTool(t, [group](RequestContext&, const json::object& args) -> Result<ToolResult> {
-      const bool cached = group->store.Contains(ArgString(args, "document_key"));
-      json::object out{{"cached", cached}, {"store", StoreStatus(*group)}};
-      ToolResult r = ToolResult::Text(json::serialize(out));
-      r.structured_content = std::move(out);
-      return r;
-    });
-        !added) {
-      return added;
-    }
-  }
-  {
-    Tool t;
-    t.name = "export_document";
-    t.title = "Export a converted document";
-    t.description =
-        "Returns a converted document as Markdown (Docling's style), plain text, DoclingDocument "
-        "JSON or chunks (hybrid: split and merged to a token budget; hierarchical: one per "
-        "element), each chunk with its headings, pages and source items.";
-    json::object props = ExportProperties();
-    props["document_key"] = StringProperty("A key from convert_document");
-    t.input_schema = ObjectSchema(std::move(props), json::array{"document_key"});
-    t.annotations = json::object{{"readOnlyHint", true}, {"openWorldHint", false}};
-    if (auto added = server.AddTool(t, [group](RequestContext&, const json::object& args) -> Result<ToolResult> {
-      auto text = group->Read(ArgString(args, "document_key"), [&](const document::Document& doc) {
-        return group->Export(doc, args);
-      });
-      if (!text) return ToolResult::Failure(text.error().message);
-      return ToolResult::Text(*text);
-    });
-        !added) {
-      return added;
-    }
-  }
-  {
-    Tool t;
-    t.name = "convert_documents";
-    t.title = "Convert several documents";
-    t.description =
-        "Converts a list of files inside the allowed roots, with a progress notification per "
-        "file; returns one result per file (its key, or why it failed). A failure never stops "
-        "the batch.";
-    t.input_schema = ObjectSchema(
-        json::object{{"paths", json::object{{"type", "array"},
-                                            {"items", json::object{{"type", "string"}}},
-                                            {"minItems", 1},
-                                            {"maxItems", 10000}}}},
-        json::array{"paths"});
-    t.annotations = json::object{{"readOnlyHint", true}, {"idempotentHint", true},
-                                 {"openWorldHint", false}};
-    if (auto added = server.AddTool(t, [group](RequestContext& ctx, const json::object& args) -> Result<ToolResult> {
-      const auto& paths = args.at("paths").as_array();
-      json::array results;
-      std::size_t failed = 0;
-      for (std::size_t i = 0; i < paths.size(); ++i) {
-        if (ctx.IsCancelled()) return Fail(ErrorCode::kCancelled, "cancelled");
-        const std::string path(paths[i].as_string());
-        auto source = group->Load(ctx, json::object{{"path", path}});
-        Result<DocumentTools::Converted> converted =
-            source ? group->Convert(*source, group->Options({}, ctx.Deadline()))
-                   : Result<DocumentTools::Converted>(Fail(source.error()));
-        if (converted) {
-          json::object s = group->Summary(*converted);
-          s["path"] = path;
-          results.push_back(std::move(s));
-        } else {
-          ++failed;
-          results.push_back(json::object{{"path", path}, {"error", converted.error().message}});
-        }
-        ctx.ReportProgress(static_cast<double>(i + 1), static_cast<double>(paths.size()),
-                           path + (converted ? ": converted" : ": failed"));
-      }
-      json::object out{{"files", paths.size()}, {"failed", failed}, {"results", std::move(results)}};
-      ToolResult r = ToolResult::Text(json::serialize(out));
-      r.structured_content = std::move(out);
-      return r;
-    });
-        !added) {
-      return added;
-    }
-  }
-  // The group's other tools (one line each, in the order of docs/tools.md).
+  if (auto r = AddTools(server, group, Definitions()); !r) return r;
   if (auto r = RegisterEditingTools(server, group); !r) return r;
-  if (auto r = RegisterPageTools(server, group); !r) return r;
-  return {};
+  return RegisterPageTools(server, group);
 }
 
 }  // namespace ferry::tools::documents

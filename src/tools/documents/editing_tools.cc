@@ -56,13 +56,6 @@ json::object Annotations(bool read_only, bool destructive, bool idempotent) {
   return a;
 }
 
-// A result whose text is the structured content, for clients that read only text.
-ToolResult Structured(json::object out) {
-  ToolResult r = ToolResult::Text(json::serialize(out));
-  r.structured_content = std::move(out);
-  return r;
-}
-
 json::array Pointers(const std::vector<Ref>& refs) {
   json::array a;
   for (const Ref& r : refs) a.emplace_back(r.Pointer());
@@ -77,11 +70,6 @@ std::vector<std::string> Strings(const json::object& args, std::string_view key)
     }
   }
   return out;
-}
-
-std::int64_t ArgInt(const json::object& args, std::string_view key, std::int64_t fallback) {
-  const auto* v = args.if_contains(key);
-  return v && v->is_int64() ? v->get_int64() : fallback;
 }
 
 bool ArgBool(const json::object& args, std::string_view key) {
@@ -214,7 +202,7 @@ Result<void> WriteFileAtomically(const fs::path& path, std::string_view bytes, b
 
 // ---- Handlers, one per tool ----
 
-Result<ToolResult> CreateDocument(DocumentTools& group, const json::object& args) {
+Result<ToolResult> CreateDocument(DocumentTools& group, RequestContext&, const json::object& args) {
   const std::string name = ArgString(args, "name");
   const std::string from = ArgString(args, "from_document_key");
   document::Document doc;
@@ -243,14 +231,15 @@ Result<ToolResult> CreateDocument(DocumentTools& group, const json::object& args
   return Structured(std::move(out));
 }
 
-Result<ToolResult> AddTitle(DocumentTools& group, const json::object& args) {
+Result<ToolResult> AddTitle(DocumentTools& group, RequestContext&, const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   const std::string text = ArgString(args, "text");
   return Added(
       key, EditDraft(group, key, [&](document::DocumentBuilder& b) { return b.AddTitle(text); }));
 }
 
-Result<ToolResult> AddSectionHeading(DocumentTools& group, const json::object& args) {
+Result<ToolResult> AddSectionHeading(DocumentTools& group, RequestContext&,
+                                     const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   const std::string text = ArgString(args, "text");
   const int level = static_cast<int>(ArgInt(args, "level", 1));
@@ -259,14 +248,14 @@ Result<ToolResult> AddSectionHeading(DocumentTools& group, const json::object& a
                }));
 }
 
-Result<ToolResult> AddParagraph(DocumentTools& group, const json::object& args) {
+Result<ToolResult> AddParagraph(DocumentTools& group, RequestContext&, const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   const std::string text = ArgString(args, "text");
   return Added(key, EditDraft(group, key,
                               [&](document::DocumentBuilder& b) { return b.AddParagraph(text); }));
 }
 
-Result<ToolResult> OpenList(DocumentTools& group, const json::object& args) {
+Result<ToolResult> OpenList(DocumentTools& group, RequestContext&, const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   const bool ordered = ArgBool(args, "ordered");
   std::size_t open = 0;
@@ -279,7 +268,7 @@ Result<ToolResult> OpenList(DocumentTools& group, const json::object& args) {
   return Structured({{"document_key", key}, {"anchor", list->Pointer()}, {"open_lists", open}});
 }
 
-Result<ToolResult> CloseList(DocumentTools& group, const json::object& args) {
+Result<ToolResult> CloseList(DocumentTools& group, RequestContext&, const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   std::size_t open = 0;
   auto list = EditDraft(group, key, [&](document::DocumentBuilder& b) {
@@ -291,7 +280,7 @@ Result<ToolResult> CloseList(DocumentTools& group, const json::object& args) {
   return Structured({{"document_key", key}, {"closed", list->Pointer()}, {"open_lists", open}});
 }
 
-Result<ToolResult> AddListItems(DocumentTools& group, const json::object& args) {
+Result<ToolResult> AddListItems(DocumentTools& group, RequestContext&, const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   std::vector<document::ListItemSpec> items;
   for (const auto& v : args.at("items").as_array()) {
@@ -303,7 +292,8 @@ Result<ToolResult> AddListItems(DocumentTools& group, const json::object& args) 
   return Structured({{"document_key", key}, {"anchors", Pointers(*added)}});
 }
 
-Result<ToolResult> AddTableFromHtml(DocumentTools& group, const json::object& args) {
+Result<ToolResult> AddTableFromHtml(DocumentTools& group, RequestContext&,
+                                    const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   const std::string html = ArgString(args, "html");
   const auto max_bytes = static_cast<std::size_t>(group.config.documents.max_file_size);
@@ -336,7 +326,8 @@ Result<ToolResult> AddTableFromHtml(DocumentTools& group, const json::object& ar
   return Structured(std::move(out));
 }
 
-Result<ToolResult> GetDocumentAnchors(DocumentTools& group, const json::object& args) {
+Result<ToolResult> GetDocumentAnchors(DocumentTools& group, RequestContext&,
+                                      const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   const std::string under = ArgString(args, "under");
   document::OverviewOptions options;
@@ -383,7 +374,7 @@ Result<ToolResult> GetDocumentAnchors(DocumentTools& group, const json::object& 
   return result;
 }
 
-Result<ToolResult> SearchDocument(DocumentTools& group, const json::object& args) {
+Result<ToolResult> SearchDocument(DocumentTools& group, RequestContext&, const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   const std::string query = ArgString(args, "query");
   const auto max = static_cast<std::size_t>(ArgInt(args, "max_results", 50));
@@ -407,7 +398,7 @@ Result<ToolResult> SearchDocument(DocumentTools& group, const json::object& args
                      {"hits", std::move(hits)}});
 }
 
-Result<ToolResult> GetItemText(DocumentTools& group, const json::object& args) {
+Result<ToolResult> GetItemText(DocumentTools& group, RequestContext&, const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   const std::string anchor = ArgString(args, "anchor");
   std::string label;
@@ -423,7 +414,7 @@ Result<ToolResult> GetItemText(DocumentTools& group, const json::object& args) {
   return result;
 }
 
-Result<ToolResult> UpdateItemText(DocumentTools& group, const json::object& args) {
+Result<ToolResult> UpdateItemText(DocumentTools& group, RequestContext&, const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   const std::string anchor = ArgString(args, "anchor");
   const std::string text = ArgString(args, "text");
@@ -437,7 +428,7 @@ Result<ToolResult> UpdateItemText(DocumentTools& group, const json::object& args
   return Structured({{"document_key", key}, {"anchor", anchor}, {"text", *updated}});
 }
 
-Result<ToolResult> DeleteItems(DocumentTools& group, const json::object& args) {
+Result<ToolResult> DeleteItems(DocumentTools& group, RequestContext&, const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   const std::vector<std::string> anchors = Strings(args, "anchors");
   auto deleted = EditDraft(group, key, [&](document::DocumentBuilder& b) -> Result<std::size_t> {
@@ -457,7 +448,7 @@ Result<ToolResult> DeleteItems(DocumentTools& group, const json::object& args) {
                      {"note", "anchors of the items after the deleted ones have changed"}});
 }
 
-Result<ToolResult> SaveDocument(DocumentTools& group, const json::object& args) {
+Result<ToolResult> SaveDocument(DocumentTools& group, RequestContext&, const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   auto path = ResolveAllowedPath(ArgString(args, "path"), group.config.documents.allowed_roots,
                                  /*must_exist=*/false);
@@ -477,7 +468,8 @@ Result<ToolResult> SaveDocument(DocumentTools& group, const json::object& args) 
                      {"bytes", bytes->size()}});
 }
 
-Result<ToolResult> DiscardDocument(DocumentTools& group, const json::object& args) {
+Result<ToolResult> DiscardDocument(DocumentTools& group, RequestContext&,
+                                   const json::object& args) {
   const std::string key = ArgString(args, "document_key");
   if (!DraftStore::IsDraftKey(key) && group.store.Contains(key)) {
     return ToolResult::Failure("document " + key +
@@ -492,20 +484,12 @@ Result<ToolResult> DiscardDocument(DocumentTools& group, const json::object& arg
 
 // ---- Definitions ----
 
-struct Definition {
-  std::string_view name, title, description;
-  json::object input_schema;
-  json::object annotations;
-  Result<ToolResult> (*handler)(DocumentTools&, const json::object&);
-  Execution execution = Execution::kCpu;
-};
-
 json::object KeyOnly() {
   return ObjectSchema(json::object{{"document_key", KeyProperty()}}, json::array{"document_key"});
 }
 
 // In the order of docs/tools.md.
-std::vector<Definition> Definitions() {
+std::vector<ToolDefinition> Definitions() {
   const json::object additive = Annotations(false, false, false);
   const json::object reading = Annotations(true, false, true);
   json::object list_item = ObjectSchema(
@@ -657,24 +641,7 @@ std::vector<Definition> Definitions() {
 }  // namespace
 
 Result<void> RegisterEditingTools(Server& server, std::shared_ptr<DocumentTools> group) {
-  for (auto& d : Definitions()) {
-    Tool t;
-    t.name = d.name;
-    t.title = d.title;
-    t.description = d.description;
-    t.input_schema = std::move(d.input_schema);
-    t.annotations = std::move(d.annotations);
-    t.execution = d.execution;
-    auto handler = d.handler;
-    if (auto added = server.AddTool(std::move(t),
-                                    [group, handler](RequestContext&, const json::object& args) {
-                                      return handler(*group, args);
-                                    });
-        !added) {
-      return added;
-    }
-  }
-  return {};
+  return AddTools(server, group, Definitions());
 }
 
 }  // namespace ferry::tools::documents

@@ -37,11 +37,6 @@ std::string_view FormatName(document::Format format) {
   return "of an unknown format";
 }
 
-int ArgInt(const json::object& args, std::string_view key, int fallback) {
-  const auto* v = args.if_contains(key);
-  return v && v->is_int64() ? static_cast<int>(v->get_int64()) : fallback;
-}
-
 Result<ToolResult> GetPageImage(DocumentTools& group, RequestContext& ctx,
                                 const json::object& args) {
   auto source = group.Load(ctx, args);
@@ -54,8 +49,8 @@ Result<ToolResult> GetPageImage(DocumentTools& group, RequestContext& ctx,
                                std::string(FormatName(format)));
   }
   document::PageImageOptions options;
-  options.page = ArgInt(args, "page", 1);
-  options.max_dimension = ArgInt(args, "max_dimension", 1024);
+  options.page = static_cast<int>(ArgInt(args, "page", 1));
+  options.max_dimension = static_cast<int>(ArgInt(args, "max_dimension", 1024));
   options.password = ArgString(args, "password");
   options.max_pages = static_cast<int>(group.config.documents.max_pages);
   options.name = source->filename;
@@ -76,34 +71,24 @@ Result<ToolResult> GetPageImage(DocumentTools& group, RequestContext& ctx,
 }  // namespace
 
 Result<void> RegisterPageTools(Server& server, std::shared_ptr<DocumentTools> group) {
-  Tool t;
-  t.name = "get_page_image";
-  t.title = "Render a PDF page as an image";
-  t.description =
-      "Renders one page of a PDF as a PNG image (antialiased, on white, the longest side "
-      "max_dimension pixels), to look at layout, figures, charts and scans that text conversion "
-      "misses. Takes the PDF itself (path, content or uri, as convert_document), not a document "
-      "key: the server keeps converted documents, not their bytes. Returns the image and "
-      "{page, pages, width, height}.";
-  t.input_schema = ObjectSchema(json::object{
-      {"path", StringProperty("A PDF inside the server's documents.allowed_roots")},
-      {"content", StringProperty("The PDF's bytes, base64-encoded (instead of path)")},
-      {"filename", StringProperty("With content or uri: the file name")},
-      {"uri", StringProperty("A resource this server serves holding the PDF (instead of path or "
-                             "content)")},
-      {"page", IntegerProperty("The page to render, 1-based (default 1)", 1, 1'000'000)},
-      {"max_dimension",
-       IntegerProperty("Pixels of the image's longest side (default 1024)",
-                       document::kMinPageImageDimension, document::kMaxPageImageDimension)},
-      {"password", StringProperty("The password of an encrypted PDF")}});
-  t.annotations = json::object{{"readOnlyHint", true}, {"idempotentHint", true},
-                               {"openWorldHint", false}};
-  return server.AddTool(std::move(t),
-                        [group](RequestContext& ctx, const json::object& args) {
-                          return GetPageImage(*group, ctx, args);
-                        });
+  json::object properties = SourceProperties();
+  properties["page"] = IntegerProperty("The page to render, 1-based (default 1)", 1, 1'000'000);
+  properties["max_dimension"] =
+      IntegerProperty("Pixels of the image's longest side (default 1024)",
+                      document::kMinPageImageDimension, document::kMaxPageImageDimension);
+  std::vector<ToolDefinition> tools;
+  tools.push_back(
+      {"get_page_image", "Render a PDF page as an image",
+       "Renders one page of a PDF as a PNG image (antialiased, on white, the longest side "
+       "max_dimension pixels), to look at layout, figures, charts and scans that text "
+       "conversion misses. Takes the PDF itself (path, content or uri, as convert_document), "
+       "not a document key: the server keeps converted documents, not their bytes. Returns the "
+       "image and {page, pages, width, height}.",
+       ObjectSchema(std::move(properties)),
+       json::object{{"readOnlyHint", true}, {"idempotentHint", true}, {"openWorldHint", false}},
+       &GetPageImage});
+  return AddTools(server, group, std::move(tools));
 }
-
 #endif  // FERRY_WITH_PDF
 
 }  // namespace ferry::tools::documents
