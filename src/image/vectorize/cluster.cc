@@ -164,13 +164,6 @@ struct Adjacency {
   std::vector<Node> nodes;
   std::vector<std::uint32_t> head, tail;
 
-  void Push(std::uint32_t from, std::uint32_t to, std::uint32_t weight) {
-    const auto id = static_cast<std::uint32_t>(nodes.size());
-    nodes.push_back({to, weight, kNone});
-    if (head[from] == kNone) head[from] = id;
-    else nodes[tail[from]].next = id;
-    tail[from] = id;
-  }
   void Splice(std::uint32_t into, std::uint32_t from) {
     if (head[from] == kNone) return;
     if (head[into] == kNone) head[into] = head[from];
@@ -180,41 +173,108 @@ struct Adjacency {
   }
 };
 
+// Each region's neighbours with the number of pixel edges they share, every list contiguous in
+// the pool: neighbouring pixel pairs are counted and scattered per region (no sort), then
+// deduplicated region by region.
 Adjacency BuildAdjacency(const Regions& r) {
-  struct Edge {
-    std::uint64_t key;  // smaller region << 32 | larger region
-    std::uint32_t weight;
-  };
-  std::vector<Edge> edges;
-  auto add = [&](std::uint32_t a, std::uint32_t b) {
-    if (a == b || a == kNone || b == kNone) return;
-    const std::uint64_t key = a < b ? (std::uint64_t{a} << 32 | b) : (std::uint64_t{b} << 32 | a);
-    if (!edges.empty() && edges.back().key == key) ++edges.back().weight;
-    else edges.push_back({key, 1});
-  };
+  const std::uint32_t count = r.Count();
   const int w = r.width, h = r.height;
-  for (int y = 0; y < h; ++y) {
-    const std::uint32_t* row = r.label.data() + static_cast<std::size_t>(y) * w;
-    for (int x = 0; x + 1 < w; ++x) add(row[x], row[x + 1]);
-    if (y + 1 < h)
-      for (int x = 0; x < w; ++x) add(row[x], row[x + w]);
+  // Calls visit(a, b) for every horizontally or vertically adjacent pixel pair of two regions.
+  auto for_each_pair = [&](auto&& visit) {
+    for (int y = 0; y < h; ++y) {
+      const std::uint32_t* row = r.label.data() + static_cast<std::size_t>(y) * w;
+      for (int x = 0; x < w; ++x) {
+        const std::uint32_t a = row[x];
+        if (a == kNone) continue;
+        if (x + 1 < w && row[x + 1] != a && row[x + 1] != kNone) visit(a, row[x + 1]);
+        if (y + 1 < h && row[x + w] != a && row[x + w] != kNone) visit(a, row[x + w]);
+      }
+    }
+  };
+  std::vector<std::uint32_t> first(static_cast<std::size_t>(count) + 1, 0);
+  for_each_pair([&](std::uint32_t a, std::uint32_t b) {
+    ++first[a + 1];
+    ++first[b + 1];
+  });
+  for (std::uint32_t i = 0; i < count; ++i) first[i + 1] += first[i];
+  std::vector<std::uint32_t> pairs(first[count]);
+  {
+    std::vector<std::uint32_t> cursor(first.begin(), first.end() - 1);
+    for_each_pair([&](std::uint32_t a, std::uint32_t b) {
+      pairs[cursor[a]++] = b;
+      pairs[cursor[b]++] = a;
+    });
   }
-  std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.key < b.key; });
   Adjacency adj;
-  adj.head.assign(r.Count(), kNone);
-  adj.tail.assign(r.Count(), kNone);
-  for (std::size_t i = 0; i < edges.size();) {
-    std::uint32_t weight = 0;
-    std::size_t j = i;
-    for (; j < edges.size() && edges[j].key == edges[i].key; ++j) weight += edges[j].weight;
-    const auto a = static_cast<std::uint32_t>(edges[i].key >> 32);
-    const auto b = static_cast<std::uint32_t>(edges[i].key);
-    adj.Push(a, b, weight);
-    adj.Push(b, a, weight);
-    i = j;
+  adj.head.assign(count, kNone);
+  adj.tail.assign(count, kNone);
+  adj.nodes.reserve(pairs.size() / 2);
+  std::vector<std::uint32_t> slot(count, kNone);  // node of neighbour b in the current list
+  for (std::uint32_t a = 0; a < count; ++a) {
+    const auto start = static_cast<std::uint32_t>(adj.nodes.size());
+    for (std::uint32_t k = first[a]; k < first[a + 1]; ++k) {
+      const std::uint32_t b = pairs[k];
+      if (slot[b] != kNone && slot[b] >= start) {
+        ++adj.nodes[slot[b]].weight;
+      } else {
+        slot[b] = static_cast<std::uint32_t>(adj.nodes.size());
+        adj.nodes.push_back({b, 1, static_cast<std::uint32_t>(adj.nodes.size() + 1)});
+      }
+    }
+    if (adj.nodes.size() > start) {
+      adj.head[a] = start;
+      adj.tail[a] = static_cast<std::uint32_t>(adj.nodes.size() - 1);
+      adj.nodes.back().next = kNone;
+    }
   }
   return adj;
 }
+
+// Regions in ascending (area, id) order. Areas only grow and a merged region's new area is
+// larger than any popped so far, so small areas live in buckets (sorted once, when reached) and
+// only the few large ones go through a heap.
+class AreaQueue {
+ public:
+  explicit AreaQueue(std::uint32_t max_area)
+      : buckets_(std::min<std::uint32_t>(max_area, kBuckets - 1) + 1) {}
+
+  void Push(std::uint32_t area, std::uint32_t id) {
+    if (area < buckets_.size()) buckets_[area].push_back(id);
+    else heap_.push(std::uint64_t{area} << 32 | id);
+  }
+  // The next entry, false when none is left. Entries may be stale: callers check the area.
+  bool Pop(std::uint32_t& area, std::uint32_t& id) {
+    while (current_ < buckets_.size()) {
+      std::vector<std::uint32_t>& bucket = buckets_[current_];
+      if (!sorted_) {
+        std::sort(bucket.begin(), bucket.end());
+        sorted_ = true;
+      }
+      if (next_ < bucket.size()) {
+        area = current_;
+        id = bucket[next_++];
+        return true;
+      }
+      std::vector<std::uint32_t>().swap(bucket);
+      ++current_;
+      next_ = 0;
+      sorted_ = false;
+    }
+    if (heap_.empty()) return false;
+    area = static_cast<std::uint32_t>(heap_.top() >> 32);
+    id = static_cast<std::uint32_t>(heap_.top());
+    heap_.pop();
+    return true;
+  }
+
+ private:
+  static constexpr std::uint32_t kBuckets = 1u << 16;
+  std::vector<std::vector<std::uint32_t>> buckets_;
+  std::priority_queue<std::uint64_t, std::vector<std::uint64_t>, std::greater<>> heap_;
+  std::uint32_t current_ = 0;
+  std::size_t next_ = 0;
+  bool sorted_ = false;
+};
 
 struct MergeSettings {
   std::uint32_t direct_output_area = kNone;  // regions larger than this are layers as they are
@@ -270,20 +330,22 @@ Result<Merged> Merge(Regions& r, const MergeSettings& s, const Control& control)
   };
   std::vector<Neighbour> neighbours;
 
-  using Entry = std::uint64_t;  // area << 32 | region: ascending area, then creation order
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
-  for (std::uint32_t i = 0; i < count; ++i) queue.push(Entry{r.area[i]} << 32 | i);
+  std::uint32_t max_area = 0;
+  for (std::uint32_t a : r.area) max_area += a;
+  AreaQueue queue(max_area);
+  for (std::uint32_t i = 0; i < count; ++i) queue.Push(r.area[i], i);
+  // Mean colours, kept current so comparing neighbours needs no division.
+  std::vector<Rgb> mean(count);
+  for (std::uint32_t i = 0; i < count; ++i) mean[i] = Mean(r.sum[i], r.area[i]);
   std::uint32_t processed = 0;
   auto output = [&](std::uint32_t id) {
     m.layers.push_back(id);
     m.fill.push_back(Mean(residue[id], residue_count[id]));
   };
 
-  while (!queue.empty()) {
-    const Entry top = queue.top();
-    queue.pop();
-    const auto id = static_cast<std::uint32_t>(top);
-    if (done[id] || r.area[id] != (top >> 32)) continue;  // merged, or a stale area
+  std::uint32_t popped_area, id;
+  while (queue.Pop(popped_area, id)) {
+    if (done[id] || r.area[id] != popped_area) continue;  // merged, or a stale area
     if (++processed % kCheckEvery == 0)
       if (auto ok = control.Check(); !ok) return Fail(ok.error());
     done[id] = 1;
@@ -321,11 +383,11 @@ Result<Merged> Merge(Regions& r, const MergeSettings& s, const Control& control)
       output(id);
       continue;
     }
-    const Rgb colour = Mean(r.sum[id], r.area[id]);
+    const Rgb colour = mean[id];
     std::uint32_t target = kNone, shared = 0;
     int best = 0;
     for (const Neighbour& nb : neighbours) {
-      const int d = Distance(colour, Mean(r.sum[nb.id], r.area[nb.id]));
+      const int d = Distance(colour, mean[nb.id]);
       if (target == kNone || d < best || (d == best && nb.id < target)) {
         target = nb.id;
         best = d;
@@ -344,13 +406,14 @@ Result<Merged> Merge(Regions& r, const MergeSettings& s, const Control& control)
     r.boundary[target] = r.boundary[target] + r.boundary[id] - 2 * shared;
     r.area[target] += area;
     for (int c = 0; c < 3; ++c) r.sum[target][c] += r.sum[id][c];
+    mean[target] = Mean(r.sum[target], r.area[target]);
     Box& b = r.box[target];
     const Box& o = r.box[id];
     b = {std::min(b.x0, o.x0), std::min(b.y0, o.y0), std::max(b.x1, o.x1), std::max(b.y1, o.y1)};
     resolved[id] = target;
     m.parent[id] = target;
     adj.Splice(target, id);
-    queue.push(Entry{r.area[target]} << 32 | target);
+    queue.Push(r.area[target], target);
   }
   m.area = std::move(r.area);  // r keeps only its labels from here on
   m.box = std::move(r.box);
