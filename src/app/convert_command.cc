@@ -1,16 +1,13 @@
 #include "app/convert_command.h"
 
-#include <unistd.h>
-
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <atomic>
 #include <memory>
-#include <mutex>
-#include <set>
-#include <thread>
+
+#include "app/batch.h"
 
 #include "document/chunker.h"
 #include "document/convert.h"
@@ -19,34 +16,6 @@
 namespace ferry::app {
 namespace fs = std::filesystem;
 namespace {
-
-// The files to convert: files as given, and the files under each directory (recursively) whose
-// extension names a format Ferry reads.
-std::vector<fs::path> Expand(const std::vector<std::string>& inputs, std::vector<std::string>& errors) {
-  std::vector<fs::path> files;
-  for (const auto& input : inputs) {
-    std::error_code ec;
-    const fs::path p(input);
-    if (fs::is_directory(p, ec)) {
-      std::set<fs::path> found;  // sorted, so runs are reproducible
-      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::end(it);
-           it.increment(ec)) {
-        if (!it->is_regular_file(ec)) continue;
-        const auto format = document::DetectFormat(it->path().filename().string(), {});
-        if (format != document::Format::kText || it->path().extension() == ".txt") {
-          found.insert(it->path());
-        }
-      }
-      if (ec) errors.push_back(input + ": " + ec.message());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::exists(p, ec)) {
-      files.push_back(p);
-    } else {
-      errors.push_back(input + ": no such file or directory");
-    }
-  }
-  return files;
-}
 
 std::string Extension(const std::string& to) {
   if (to == "json") return ".json";
@@ -102,7 +71,12 @@ int Convert(const ConvertFlags& flags) {
     tokenizer = std::make_unique<document::ApproxTokenizer>();
   }
   std::vector<std::string> errors;
-  const auto files = Expand(flags.inputs, errors);
+  // Files under a directory: those whose extension names a format Ferry reads.
+  auto readable = [](const fs::path& p) {
+    return document::DetectFormat(p.filename().string(), {}) != document::Format::kText ||
+           p.extension() == ".txt";
+  };
+  const auto files = ExpandInputs(flags.inputs, readable, errors);
   for (const auto& e : errors) std::fprintf(stderr, "ferry convert: %s\n", e.c_str());
   std::error_code ec;
   fs::create_directories(flags.out, ec);
@@ -111,13 +85,10 @@ int Convert(const ConvertFlags& flags) {
     return 2;
   }
 
-  const bool tty = isatty(STDERR_FILENO) == 1;
-  const unsigned jobs = flags.jobs > 0 ? static_cast<unsigned>(flags.jobs)
-                                       : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned jobs = BatchJobs(flags.jobs);
   const auto started = std::chrono::steady_clock::now();
-  std::atomic<std::size_t> next{0}, done{0}, failed{0}, pages{0};
-  std::mutex output_mutex;  // guards stderr/stdout lines and `written`
-  std::set<fs::path> written;
+  std::atomic<std::size_t> pages{0};
+  OutputClaims claims;
   const document::ConvertOptions options{.max_file_size = flags.max_file_size,
                                          .max_memory = flags.max_memory,
                                          .password = flags.password,
@@ -125,70 +96,44 @@ int Convert(const ConvertFlags& flags) {
                                          .last_page = flags.last_page,
                                          .max_pages = flags.max_pages};
 
-  auto worker = [&] {
-    for (std::size_t i = next++; i < files.size(); i = next++) {
-      const auto& file = files[i];
-      const auto t0 = std::chrono::steady_clock::now();
-      document::ConvertOptions file_options = options;
-      if (flags.timeout > 0) {
-        file_options.deadline =
-            t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                     std::chrono::duration<double>(flags.timeout));
-      }
-      auto doc = document::ConvertFile(file, file_options);
-      std::string error;
-      fs::path target = fs::path(flags.out) / (file.stem().string() + Extension(flags.to));
-      if (doc) {
-        bool duplicate;
-        {
-          std::lock_guard lock(output_mutex);
-          duplicate = !written.insert(target).second;
-        }
-        if (duplicate) {
-          error = "another input already wrote " + target.string();
-        } else {
-          if (doc->partial) {
-            std::lock_guard lock(output_mutex);
-            std::fprintf(stderr, "%s%s: partial (--timeout), %zu pages converted\n",
-                         tty ? "\r\033[K" : "", file.string().c_str(), doc->pages.size());
-          }
-          std::ofstream out(target, std::ios::binary | std::ios::trunc);
-          out << Render(*doc, flags, *tokenizer);
-          if (!out) error = "cannot write " + target.string();
-          pages += doc->pages.size();
-        }
-      } else {
-        error = doc.error().message;
-      }
-      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - t0)
-                          .count();
-      const std::size_t n = ++done;
-      if (!error.empty()) ++failed;
-      std::lock_guard lock(output_mutex);
-      if (tty) std::fprintf(stderr, "\r\033[K");
-      if (!error.empty()) {
-        std::fprintf(stderr, "FAILED %s: %s\n", file.string().c_str(), error.c_str());
-      } else if (!tty) {
-        std::fprintf(stderr, "converted %s -> %s (%lld ms)\n", file.string().c_str(),
-                     target.string().c_str(), static_cast<long long>(ms));
-      }
-      if (tty) {
-        std::fprintf(stderr, "[%zu/%zu] %s", n, files.size(), file.filename().string().c_str());
-        std::fflush(stderr);
-      }
+  const std::size_t failed = RunBatch(files, jobs, [&](const fs::path& file) {
+    const auto t0 = std::chrono::steady_clock::now();
+    document::ConvertOptions file_options = options;
+    if (flags.timeout > 0) {
+      file_options.deadline = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                       std::chrono::duration<double>(flags.timeout));
     }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned j = 0; j < std::min<std::size_t>(jobs, std::max<std::size_t>(files.size(), 1)); ++j) {
-    threads.emplace_back(worker);
-  }
-  for (auto& t : threads) t.join();
-  if (tty) std::fprintf(stderr, "\r\033[K");
+    FileOutcome outcome;
+    auto doc = document::ConvertFile(file, file_options);
+    if (!doc) {
+      outcome.error = doc.error().message;
+      return outcome;
+    }
+    const fs::path target = fs::path(flags.out) / (file.stem().string() + Extension(flags.to));
+    if (!claims.Claim(target)) {
+      outcome.error = "another input already wrote " + target.string();
+      return outcome;
+    }
+    if (doc->partial)
+      outcome.note = "partial (--timeout), " + std::to_string(doc->pages.size()) + " pages converted";
+    std::ofstream out(target, std::ios::binary | std::ios::trunc);
+    out << Render(*doc, flags, *tokenizer);
+    if (!out) {
+      outcome.error = "cannot write " + target.string();
+      return outcome;
+    }
+    pages += doc->pages.size();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - t0)
+                        .count();
+    outcome.done = "converted " + file.string() + " -> " + target.string() + " (" +
+                   std::to_string(ms) + " ms)";
+    return outcome;
+  });
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::fprintf(stderr, "%zu files, %zu pages, %zu failed, %.3f s (%u jobs)\n", files.size(),
-               pages.load(), failed.load(), seconds, jobs);
+               pages.load(), failed, seconds, jobs);
   return (failed > 0 || !errors.empty() || files.empty()) ? 1 : 0;
 }
 

@@ -1,6 +1,6 @@
-#include "tools/documents/allowed_paths.h"
+#include "tools/allowed_paths.h"
 
-namespace ferry::tools::documents {
+namespace ferry::tools {
 namespace fs = std::filesystem;
 
 namespace {
@@ -54,4 +54,4 @@ Result<fs::path> ResolveAllowedPath(std::string_view requested,
               std::string(requested) + " is outside the allowed directories (documents.allowed_roots)");
 }
 
-}  // namespace ferry::tools::documents
+}  // namespace ferry::tools

@@ -12,11 +12,11 @@
 
 #include "ferry/result.h"
 
-namespace ferry::tools::documents {
+namespace ferry::tools {
 
 // `must_exist`: reading (the file must exist) rather than writing (its directory must).
 Result<std::filesystem::path> ResolveAllowedPath(std::string_view requested,
                                                  const std::vector<std::string>& roots,
                                                  bool must_exist = true);
 
-}  // namespace ferry::tools::documents
+}  // namespace ferry::tools

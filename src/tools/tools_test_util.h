@@ -1,5 +1,5 @@
-// DocumentToolsFixture: what the document tools' tests share: a Server with the document tool
-// group registered, one initialized MCP session writing to an in-memory Capture, a temporary
+// ToolGroupFixture: what the tool groups' tests share: a Server with one tool group registered
+// (the document group unless Start is given another), one initialized MCP session writing to an in-memory Capture, a temporary
 // directory whose "inside" subdirectory is the only allowed root, and calls that wait for their
 // answers (Tool), or several sent at once that then run concurrently (Send, Await).
 //
@@ -27,7 +27,7 @@
 #include "protocol/session.h"
 #include "tools/documents/documents.h"
 
-namespace ferry::tools::documents {
+namespace ferry::tools {
 
 class Capture final : public protocol::Outbound {
  public:
@@ -54,9 +54,9 @@ class Capture final : public protocol::Outbound {
   std::deque<boost::json::value> messages_;
 };
 
-class DocumentToolsFixture : public ::testing::Test {
+class ToolGroupFixture : public ::testing::Test {
  protected:
-  ~DocumentToolsFixture() override {
+  ~ToolGroupFixture() override {
     using namespace std::chrono_literals;
     if (session_) {
       session_->CancelAll("done");
@@ -66,11 +66,13 @@ class DocumentToolsFixture : public ::testing::Test {
     std::filesystem::remove_all(root_, ec);
   }
 
-  // Starts the server; `configure` may change the configuration first (limits, roots).
-  void Start(const std::function<void(Config&)>& configure = {}) {
+  // Starts the server with the group `add` registers; `configure` may change the configuration
+  // first (limits, roots).
+  void Start(const std::function<void(Config&)>& configure = {},
+             const std::function<Result<void>(Server&)>& add = documents::Register) {
     const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
     root_ = std::filesystem::path(::testing::TempDir()) /
-            ("ferry-docs-" + std::to_string(::getpid()) + "-" + test->name());
+            ("ferry-tools-" + std::to_string(::getpid()) + "-" + test->name());
     std::filesystem::create_directories(root_ / "inside");
     Config config;
     config.performance.worker_count = 2;
@@ -78,7 +80,7 @@ class DocumentToolsFixture : public ::testing::Test {
     config.documents.store_size = 1024 * 1024;
     if (configure) configure(config);
     server_ = std::make_unique<Server>(Implementation{"t", "1", ""}, config);
-    EXPECT_TRUE(Register(*server_));
+    EXPECT_TRUE(add(*server_));
     out_ = std::make_shared<Capture>();
     session_ = std::make_shared<protocol::Session>(server_->core(), out_);
     server_->core().Attach(session_);
@@ -147,4 +149,4 @@ class DocumentToolsFixture : public ::testing::Test {
   std::map<int, boost::json::value> answers_;
 };
 
-}  // namespace ferry::tools::documents
+}  // namespace ferry::tools

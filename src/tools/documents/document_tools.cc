@@ -3,9 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "common/base64.h"
 #include "document/export.h"
-#include "tools/documents/allowed_paths.h"
 
 namespace ferry::tools::documents {
 namespace json = boost::json;
@@ -50,12 +48,6 @@ std::string ResourceFilename(std::string_view uri, std::string_view mime_type) {
   return filename;
 }
 
-Error TooLarge(std::string_view what, std::uint64_t size, std::size_t max) {
-  return Error(ErrorCode::kInvalidParams, std::string(what) + ": " + std::to_string(size) +
-                                              " bytes exceeds documents.max_file_size (" +
-                                              std::to_string(max) + ")");
-}
-
 }  // namespace
 
 DocumentTools::DocumentTools(Server& s, const Config& c)
@@ -74,60 +66,15 @@ DocumentTools::DocumentTools(Server& s, const Config& c)
 }
 
 Result<DocumentTools::Source> DocumentTools::Load(RequestContext& ctx, const json::object& args) {
-  const std::string path = ArgString(args, "path");
-  const std::string content = ArgString(args, "content");
-  const std::string uri = ArgString(args, "uri");
-  const int given = !path.empty() + !content.empty() + !uri.empty();
-  if (given != 1) {
-    return Fail(ErrorCode::kInvalidParams, "give exactly one of path, content (base64) or uri");
+  auto loaded = LoadSource(server, ctx, args, config.documents.allowed_roots,
+                           static_cast<std::size_t>(config.documents.max_file_size),
+                           "documents.max_file_size");
+  if (!loaded) return Fail(loaded.error());
+  Source s{std::move(loaded->bytes), std::move(loaded->filename)};
+  if (s.filename.empty()) {
+    const std::string uri = ArgString(args, "uri");
+    s.filename = uri.empty() ? "document" : ResourceFilename(uri, loaded->mime_type);
   }
-  const auto max = static_cast<std::size_t>(config.documents.max_file_size);
-  if (!path.empty()) {
-    auto resolved = ResolveAllowedPath(path, config.documents.allowed_roots);
-    if (!resolved) return Fail(resolved.error());
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(*resolved, ec)) {
-      return Fail(ErrorCode::kInvalidParams, path + ": not a regular file");
-    }
-    const auto size = std::filesystem::file_size(*resolved, ec);
-    if (ec) return Fail(ErrorCode::kIo, path + ": " + ec.message());
-    if (size > max) return Fail(TooLarge(path, size, max));
-    std::FILE* f = std::fopen(resolved->c_str(), "rb");
-    if (!f) return Fail(ErrorCode::kIo, path + ": cannot open");
-    Source s;
-    s.bytes.resize(size);
-    const std::size_t n = std::fread(s.bytes.data(), 1, size, f);
-    std::fclose(f);
-    if (n != size) return Fail(ErrorCode::kIo, path + ": short read");
-    s.filename = resolved->filename().string();
-    return s;
-  }
-  if (!content.empty()) {
-    const std::size_t decoded = content.size() / 4 * 3;
-    if (decoded > max + 3) return Fail(TooLarge("content", decoded, max));
-    auto bytes = Base64Decode(content);
-    if (!bytes) return Fail(ErrorCode::kInvalidParams, "content is not valid base64");
-    Source s{std::move(*bytes), ArgString(args, "filename")};
-    if (s.filename.empty()) s.filename = "document";
-    return s;
-  }
-  // A resource: the first of its contents, text or blob.
-  auto contents = server.ReadResource(ctx, uri);
-  if (!contents) return Fail(contents.error().code, "uri " + uri + ": " + contents.error().message);
-  if (contents->empty()) return Fail(ErrorCode::kInvalidParams, "uri " + uri + ": no contents");
-  const ResourceContents& c = contents->front();
-  Source s;
-  if (c.blob) {
-    if (c.blob->size() / 4 * 3 > max + 3) return Fail(TooLarge(uri, c.blob->size() / 4 * 3, max));
-    auto bytes = Base64Decode(*c.blob);
-    if (!bytes) return Fail(ErrorCode::kInvalidParams, "uri " + uri + ": blob is not valid base64");
-    s.bytes = std::move(*bytes);
-  } else if (c.text) {
-    if (c.text->size() > max) return Fail(TooLarge(uri, c.text->size(), max));
-    s.bytes = *c.text;
-  }
-  s.filename = ArgString(args, "filename");
-  if (s.filename.empty()) s.filename = ResourceFilename(uri, c.mime_type);
   return s;
 }
 
@@ -255,31 +202,6 @@ json::object DocumentTools::Summary(const Converted& c) const {
                       {"uri", std::string(kDocumentUriPrefix) + c.key}};
 }
 
-Result<void> AddTools(Server& server, const std::shared_ptr<DocumentTools>& group,
-                      std::vector<ToolDefinition> tools) {
-  for (auto& d : tools) {
-    Tool t;
-    t.name = d.name;
-    t.title = d.title;
-    t.description = d.description;
-    t.input_schema = std::move(d.input_schema);
-    t.annotations = std::move(d.annotations);
-    t.execution = d.execution;
-    const auto handler = d.handler;
-    auto run = [group, handler](RequestContext& ctx, const json::object& args) {
-      return handler(*group, ctx, args);
-    };
-    if (auto added = server.AddTool(std::move(t), std::move(run)); !added) return added;
-  }
-  return {};
-}
-
-ToolResult Structured(json::object out) {
-  ToolResult r = ToolResult::Text(json::serialize(out));
-  r.structured_content = std::move(out);
-  return r;
-}
-
 json::object SourceProperties() {
   return json::object{
       {"path", StringProperty("A file inside the server's documents.allowed_roots")},
@@ -288,40 +210,6 @@ json::object SourceProperties() {
                                   "format")},
       {"uri", StringProperty("A resource this server serves (instead of path or content)")},
       {"password", StringProperty("PDF: the password of an encrypted document")}};
-}
-
-json::object ObjectSchema(json::object properties, json::array required) {
-  json::object s{{"type", "object"}, {"properties", std::move(properties)},
-                 {"additionalProperties", false}};
-  if (!required.empty()) s["required"] = std::move(required);
-  return s;
-}
-
-json::object StringProperty(std::string_view description) {
-  return {{"type", "string"}, {"description", description}};
-}
-
-json::object IntegerProperty(std::string_view description, std::int64_t minimum,
-                             std::int64_t maximum) {
-  return {{"type", "integer"}, {"minimum", minimum}, {"maximum", maximum},
-          {"description", description}};
-}
-
-json::object EnumProperty(std::initializer_list<std::string_view> values,
-                          std::string_view description) {
-  json::array a;
-  for (auto v : values) a.emplace_back(v);
-  return {{"type", "string"}, {"enum", std::move(a)}, {"description", description}};
-}
-
-std::string ArgString(const json::object& args, std::string_view key) {
-  const auto* v = args.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-std::int64_t ArgInt(const json::object& args, std::string_view key, std::int64_t fallback) {
-  const auto* v = args.if_contains(key);
-  return v && v->is_int64() ? v->get_int64() : fallback;
 }
 
 }  // namespace ferry::tools::documents

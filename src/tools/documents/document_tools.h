@@ -27,6 +27,7 @@
 #include "ferry/server.h"
 #include "tools/documents/document_store.h"
 #include "tools/documents/draft_store.h"
+#include "tools/tool_support.h"
 
 namespace ferry::tools::documents {
 
@@ -100,35 +101,10 @@ std::invoke_result_t<Fn, const document::Document&> DocumentTools::Read(const st
   return std::forward<Fn>(read)(*doc);
 }
 
-// One of the group's tools: what MCP lists, and the handler that runs it.
-struct ToolDefinition {
-  using Handler = Result<ToolResult> (*)(DocumentTools&, RequestContext&,
-                                         const boost::json::object& arguments);
-  std::string_view name, title, description;
-  boost::json::object input_schema;
-  boost::json::object annotations;
-  Handler handler;
-  Execution execution = Execution::kCpu;
-};
-// Registers `tools` in order, each handler given `group`; stops at the first that fails.
-Result<void> AddTools(Server& server, const std::shared_ptr<DocumentTools>& group,
-                      std::vector<ToolDefinition> tools);
+// One of the group's tools (tool_support.h has the helpers every group shares).
+using ToolDefinition = GroupTool<DocumentTools>;
 
-// A result whose text is the structured content, for clients that read only text.
-ToolResult Structured(boost::json::object out);
-
-// Input schema helpers for the group's tools.
-boost::json::object ObjectSchema(boost::json::object properties, boost::json::array required = {});
-boost::json::object StringProperty(std::string_view description);
-boost::json::object IntegerProperty(std::string_view description, std::int64_t minimum,
-                                    std::int64_t maximum);
-boost::json::object EnumProperty(std::initializer_list<std::string_view> values,
-                                 std::string_view description);
 // A document source, as DocumentTools::Load reads it: path, content, filename, uri, password.
 boost::json::object SourceProperties();
-// The string argument `key`, or "" when absent (schemas have checked the types already).
-std::string ArgString(const boost::json::object& args, std::string_view key);
-// The integer argument `key`, or `fallback` when absent.
-std::int64_t ArgInt(const boost::json::object& args, std::string_view key, std::int64_t fallback);
 
 }  // namespace ferry::tools::documents

@@ -5,16 +5,16 @@
 #include <filesystem>
 
 #include "common/base64.h"
-#include "tools/documents/allowed_paths.h"
+#include "tools/allowed_paths.h"
 #include "tools/documents/document_store.h"
-#include "tools/documents/tools_test_util.h"
+#include "tools/tools_test_util.h"
 
 namespace ferry::tools::documents {
 namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-class DocumentToolsTest : public DocumentToolsFixture {
+class DocumentToolsTest : public ToolGroupFixture {
  protected:
   DocumentToolsTest() { Start(); }
 };

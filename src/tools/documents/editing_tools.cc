@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "document/edit.h"
-#include "tools/documents/allowed_paths.h"
+#include "tools/allowed_paths.h"
 
 namespace ferry::tools::documents {
 namespace json = boost::json;

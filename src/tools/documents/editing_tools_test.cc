@@ -8,14 +8,14 @@
 #include "common/base64.h"
 #include "tools/documents/document_store.h"
 #include "tools/documents/draft_store.h"
-#include "tools/documents/tools_test_util.h"
+#include "tools/tools_test_util.h"
 
 namespace ferry::tools::documents {
 namespace {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
-class EditingToolsTest : public DocumentToolsFixture {
+class EditingToolsTest : public ToolGroupFixture {
  protected:
   EditingToolsTest() { Start(); }
 
@@ -392,7 +392,7 @@ TEST_F(EditingToolsTest, AnnotationsSayWhatEachToolDoes) {
   EXPECT_EQ(annotations["delete_items"].at("idempotentHint"), false);
 }
 
-class EditingLimitsTest : public DocumentToolsFixture {
+class EditingLimitsTest : public ToolGroupFixture {
  protected:
   EditingLimitsTest() {
     Start([](Config& c) {

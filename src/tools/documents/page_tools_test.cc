@@ -4,7 +4,7 @@
 
 #include "common/base64.h"
 #include "image/png.h"
-#include "tools/documents/tools_test_util.h"
+#include "tools/tools_test_util.h"
 #ifdef FERRY_WITH_PDF
 #include "document/backends/pdf_test_util.h"
 #endif
@@ -13,7 +13,7 @@ namespace ferry::tools::documents {
 namespace {
 namespace json = boost::json;
 
-class PageToolsTest : public DocumentToolsFixture {
+class PageToolsTest : public ToolGroupFixture {
  protected:
   PageToolsTest() { Start(); }
 
