@@ -26,12 +26,13 @@ die() { echo "setup: error: $*" >&2; exit 1; }
 # libboost1.81-dev on purpose: Debian's default libboost-dev is 1.74 and conflicts with it, so
 # nothing here may pull libboost-dev (hence --no-install-recommends too). tesseract-ocr and its
 # English data are run, not linked: document OCR calls the program (src/document/backends/ocr.h).
+# librsvg2-bin (rsvg-convert) is for the tests: they check the vectorizer's rasterizer against it.
 packages=(g++ cmake ninja-build ccache pkg-config make
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
   libexpected-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libxxhash-dev libsimdjson-dev
   libmd4c-dev libgumbo-dev libzip-dev libpugixml-dev libpoppler-cpp-dev libpng-dev
   libturbojpeg0-dev libwebp-dev
-  tesseract-ocr tesseract-ocr-eng
+  tesseract-ocr tesseract-ocr-eng librsvg2-bin
   libgtest-dev libgmock-dev libbenchmark-dev ca-certificates)
 
 installed() {

@@ -112,6 +112,7 @@ struct Config {
   struct Tools {
     bool diagnostics = true;  // the `echo` diagnostics tool group
     bool documents = true;    // the document conversion tool group
+    bool images = true;       // the image vectorization tool group
 
     bool operator==(const Tools&) const = default;
   } tools;
@@ -129,6 +130,15 @@ struct Config {
 
     bool operator==(const Documents&) const = default;
   } documents;
+
+  struct Images {
+    std::int64_t max_file_size = 64 * 1024 * 1024;
+    std::int64_t max_pixels = 50'000'000;  // images declaring more are refused before decoding
+    std::int64_t max_dimension = 0;        // longest side; larger images are scaled down; 0 = off
+    std::chrono::milliseconds timeout{0};  // one image's vectorization; 0 = the call's
+
+    bool operator==(const Images&) const = default;
+  } images;
 
   bool operator==(const Config&) const = default;
 };

@@ -3,12 +3,15 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "app/convert_command.h"
+#include "app/vectorize_command.h"
+#include "image/vectorize/params.h"
 #include "common/log.h"
 #include "tools/builtin.h"
 #include "runtime/stop_signal.h"
@@ -172,6 +175,52 @@ int RunCli(int argc, char** argv, const RegisterExtras& extras) {
   convert->add_option("--tokenizer-file", convert_flags.tokenizer_file,
                       "With --to chunks: a tiktoken BPE rank file (default: approximate counts)");
 
+  VectorizeFlags vectorize_flags;
+  auto* vectorize = app.add_subcommand(
+      "vectorize", "Convert PNG, JPEG and WebP images to SVG (VTracer's parameters and defaults)");
+  vectorize->add_option("inputs", vectorize_flags.inputs, "Image files or directories")->required();
+  vectorize->add_option("--out", vectorize_flags.out, "Output directory (default .)");
+  vectorize->add_option("--jobs", vectorize_flags.jobs, "Parallel conversions (default: cores)")
+      ->check(CLI::Range(0, 1024));
+  vectorize->add_option("--preset", vectorize_flags.preset,
+                        "default (VTracer's), speed, balanced or quality; parameters override it");
+  // One flag per parameter, spelled with dashes; docs/tools.md lists ranges and meanings.
+  auto param = [&](const std::string& name, const std::string& help) {
+    std::string flag = "--" + name;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    vectorize->add_option_function<std::string>(
+        flag, [&vectorize_flags, name](const std::string& v) { vectorize_flags.params[name] = v; },
+        help);
+  };
+  param("colormode", "color or binary");
+  param("hierarchical", "stacked or cutout");
+  param("mode", "pixel, polygon or spline");
+  for (const auto& range : image::vectorize::NumericRanges()) {
+    char help[96];
+    std::snprintf(help, sizeof help, "in [%g, %g]", range.min, range.max);
+    param(std::string(range.name), help);
+  }
+  vectorize->add_flag("--ssim", vectorize_flags.ssim,
+                      "Measure SSIM between each image and its SVG (over white)");
+  vectorize->add_option("--report", vectorize_flags.report, "Write a JSON report to this file");
+  vectorize->add_option("--max-pixels", vectorize_flags.max_pixels,
+                        "Refuse images declaring more pixels (default 100000000)");
+  vectorize->add_option("--max-dimension", vectorize_flags.max_dimension,
+                        "Scale images down to this longest side first (default: as they are)")
+      ->check(CLI::Range(0, 1'000'000));
+  vectorize->add_option("--max-file-size", vectorize_flags.max_file_size,
+                        "Refuse larger files, in bytes (default 64 MiB)");
+  vectorize->add_option("--timeout", vectorize_flags.timeout,
+                        "Seconds one image may take (default: no limit)")
+      ->check(CLI::Range(0.0, 86400.0));
+
+  std::string ssim_reference;
+  std::vector<std::string> ssim_images;
+  auto* ssim = app.add_subcommand(
+      "ssim", "SSIM (Wang et al. 2004, luma over white) of images against a reference");
+  ssim->add_option("reference", ssim_reference, "The reference image")->required();
+  ssim->add_option("images", ssim_images, "Images of the same size to compare")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -180,6 +229,8 @@ int RunCli(int argc, char** argv, const RegisterExtras& extras) {
 
   if (serve->parsed()) return Serve(serve_flags, serve_options, extras);
   if (convert->parsed()) return Convert(convert_flags);
+  if (vectorize->parsed()) return Vectorize(vectorize_flags);
+  if (ssim->parsed()) return Ssim(ssim_reference, ssim_images);
 
   if (describe) {
     std::cout << DescribeConfig(markdown);

@@ -124,6 +124,8 @@ const std::vector<SectionSpec>& Sections() {
       {"logging", "The server's own log."},
       {"tools", "Built-in tool groups."},
       {"documents", "Document conversion tools (convert_document and the rest of the group)."},
+      {"images", "Image vectorization tools (vectorize_image and the rest of the group). Paths "
+                 "they read and write must lie inside documents.allowed_roots."},
   };
   return *kSections;
 }
@@ -496,6 +498,12 @@ const std::vector<KeySpec>& Keys() {
        .default_text = "true",
        .description = "Register the document conversion tool group (docs/tools.md).",
        .access = Field<&C::tools, &C::Tools::documents>()},
+      {.section = "tools",
+       .key = "images",
+       .type = KeyType::kBool,
+       .default_text = "true",
+       .description = "Register the image vectorization tool group (docs/tools.md).",
+       .access = Field<&C::tools, &C::Tools::images>()},
 
       {.section = "documents",
        .key = "allowed_roots",
@@ -583,6 +591,45 @@ const std::vector<KeySpec>& Keys() {
                       "counts. Empty = a documented approximation (1 token per 4 bytes of a "
                       "word, 1 per punctuation mark).",
        .access = Field<&C::documents, &C::Documents::tokenizer_file>()},
+
+      {.section = "images",
+       .key = "max_file_size",
+       .type = KeyType::kSize,
+       .default_text = "64MiB",
+       .min = 1 * kKiB,
+       .max = 4 * kGiB,
+       .description = "Largest image file accepted, in bytes; larger ones are refused before "
+                      "they are read.",
+       .access = Field<&C::images, &C::Images::max_file_size>()},
+      {.section = "images",
+       .key = "max_pixels",
+       .type = KeyType::kInt,
+       .default_text = "50000000",
+       .min = 1,
+       .max = 1'000'000'000,
+       .description = "Most pixels an image may declare; one declaring more is refused from its "
+                      "header, before decoding (a decompression bomb). Vectorizing needs about "
+                      "20 bytes per pixel.",
+       .access = Field<&C::images, &C::Images::max_pixels>()},
+      {.section = "images",
+       .key = "max_dimension",
+       .type = KeyType::kInt,
+       .default_text = "0",
+       .min = 0,
+       .max = 1'000'000,
+       .description = "Images with a longer side are scaled down to it (area average) before "
+                      "vectorizing; 0 = images are vectorized at their own size. A call's "
+                      "max_dimension argument may only lower it.",
+       .access = Field<&C::images, &C::Images::max_dimension>()},
+      {.section = "images",
+       .key = "timeout",
+       .type = KeyType::kDuration,
+       .default_text = "0",
+       .min = 0,
+       .max = 24 * kHour,
+       .description = "Time one image may take to vectorize; 0 = the tool call's own deadline "
+                      "(performance.tool_timeout). In a batch each image gets its own.",
+       .access = Field<&C::images, &C::Images::timeout>()},
   };
   return *kKeys;
 }

@@ -2,6 +2,7 @@
 
 #include "tools/diagnostics/echo.h"
 #include "tools/documents/documents.h"
+#include "tools/images/image_tools.h"
 
 namespace ferry::tools {
 
@@ -12,6 +13,9 @@ Result<void> RegisterBuiltinTools(Server& server) {
   }
   if (config.tools.documents) {
     if (auto r = documents::Register(server); !r) return r;
+  }
+  if (config.tools.images) {
+    if (auto r = images::Register(server); !r) return r;
   }
   return {};
 }

@@ -143,6 +143,18 @@ export class HttpServerProcess {
 }
 
 // Runs a test body and remembers failures, so `after` can show the server's stderr.
+// Every tool the server lists, following nextCursor across pages.
+export async function listAllTools(client) {
+  const all = [];
+  let cursor;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : {}, opts());
+    all.push(...page.tools);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
+}
+
 export function check(state, name, fn) {
   test(name, { timeout: TEST_TIMEOUT_MS }, async (t) => {
     try {
@@ -431,16 +443,7 @@ export function defineInteropSuites({ title, connect, stateless = false }) {
       });
     }
 
-    const toolNames = async () => {
-      const all = [];
-      let cursor;
-      do {
-        const page = await s.client.listTools(cursor ? { cursor } : {}, opts());
-        all.push(...page.tools.map((t) => t.name));
-        cursor = page.nextCursor;
-      } while (cursor);
-      return all;
-    };
+    const toolNames = async () => (await listAllTools(s.client)).map((t) => t.name);
 
     if (!stateless) {
       check(state, 'adding and removing a tool sends tools/list_changed', async () => {
