@@ -7,7 +7,7 @@
 //     diagonal neighbours.
 //  2. Stage 2, smallest region first: each region merges into its most similar neighbour (L1
 //     distance of mean colours). It stays a layer of its own ("deepened") when it is larger than
-//     filter_speckle², smaller than the image, not a thread (boundary < area) and more than
+//     filter_speckle², smaller than the image, not a thread (boundary edges < 2 x area) and more than
 //     layer_difference away from that neighbour. The last region left is the background.
 //  Stacked: layers overlap, each holding the pixels of everything merged into it, and are painted
 //  largest first. Cutout: the stacked result is flattened and clustered again into disjoint
@@ -17,7 +17,7 @@
 // Unlike VTracer, the cost is O(N log N) in pixels whatever the image (a heap orders the regions
 // and a merged adjacency list replaces pixel rescans), and pixels with alpha < 128 are always left
 // transparent (VTracer keys them out only when its sampled rows are at least 40% transparent). The
-// "thread" test counts boundary edges rather than boundary pixels.
+// "thread" test counts boundary edges (two per boundary pixel) rather than boundary pixels.
 //
 // Thread-safety: pure functions; concurrent calls on different inputs are safe.
 #pragma once

@@ -95,9 +95,9 @@ TEST(ClusterTest, SpecklesUpToFilterSpeckleSquaredMerge) {
 
 TEST(ClusterTest, ThinLinesDoNotBecomeLayers) {
   Image img = Canvas(64, 64, {255, 255, 255});
-  FillRect(img, 4, 30, 60, 32, {0, 0, 0});  // 2 pixels thick: boundary >= area
+  FillRect(img, 4, 30, 60, 31, {0, 0, 0});  // 1 pixel thick: boundary edges >= 2 x area
   EXPECT_EQ(MustCluster(img).layers.size(), 1u);
-  FillRect(img, 4, 30, 60, 34, {0, 0, 0});  // 4 pixels thick
+  FillRect(img, 4, 30, 60, 32, {0, 0, 0});  // 2 pixels thick
   EXPECT_EQ(MustCluster(img).layers.size(), 2u);
 }
 
