@@ -26,8 +26,9 @@ die() { echo "setup: error: $*" >&2; exit 1; }
 # libboost1.81-dev on purpose: Debian's default libboost-dev is 1.74 and conflicts with it, so
 # nothing here may pull libboost-dev (hence --no-install-recommends too). tesseract-ocr and its
 # English data are run, not linked: document OCR calls the program (src/document/backends/ocr.h).
-# librsvg2-bin (rsvg-convert) is for the tests: they check the vectorizer's rasterizer against it.
-packages=(g++ cmake ninja-build ccache pkg-config make
+# librsvg2-bin (rsvg-convert) and python3 are for the tests: the first checks the vectorizer's
+# rasterizer, the second generates the command-line tests' fixtures.
+packages=(g++ cmake ninja-build ccache pkg-config make python3
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
   libexpected-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libxxhash-dev libsimdjson-dev
   libmd4c-dev libgumbo-dev libzip-dev libpugixml-dev libpoppler-cpp-dev libpng-dev

@@ -68,6 +68,7 @@ Result<Image> DecodeWebp(std::string_view bytes) {
 }  // namespace
 
 Result<Image> DecodeImage(std::string_view bytes, const DecodeOptions& options) {
+  if (bytes.empty()) return Fail(ErrorCode::kInvalidParams, "empty file (0 bytes): not an image");
   auto header = ReadImageHeader(bytes);
   if (!header) return Fail(header.error());
   const std::uint64_t pixels = std::uint64_t{header->width} * header->height;

@@ -97,7 +97,9 @@ TEST(DecodeImageTest, TruncatedAndCorruptDataAreErrors) {
   std::string flipped = webp;
   for (std::size_t i = 40; i < flipped.size(); i += 7) flipped[i] = static_cast<char>(~flipped[i]);
   EXPECT_FALSE(DecodeImage(flipped));
-  EXPECT_FALSE(DecodeImage(""));
+  auto empty = DecodeImage("");
+  ASSERT_FALSE(empty);
+  EXPECT_NE(empty.error().message.find("empty"), std::string::npos) << empty.error().message;
   EXPECT_FALSE(DecodeImage("not an image at all"));
 }
 
