@@ -3,8 +3,9 @@
 //
 // Colour mode follows VTracer's hierarchy (docs/design/vectorizer-research.md §1.3–1.5):
 //  1. Stage 1, one raster pass: neighbouring pixels join one region when their colours agree
-//     after dropping 8 − color_precision low bits (±1 per channel); layer_difference 0 also joins
-//     diagonal neighbours.
+//     after dropping 8 − color_precision low bits (±1 per channel) and the pixel is within
+//     max(layer_difference, 2^(8 − color_precision)) per channel of the region's first pixel;
+//     layer_difference 0 also joins diagonal neighbours.
 //  2. Stage 2, smallest region first: each region merges into its most similar neighbour (L1
 //     distance of mean colours). It stays a layer of its own ("deepened") when it is larger than
 //     filter_speckle², smaller than the image, not a thread (boundary edges < 2 x area) and more than
@@ -17,7 +18,9 @@
 // Unlike VTracer, the cost is O(N log N) in pixels whatever the image (a heap orders the regions
 // and a merged adjacency list replaces pixel rescans), and pixels with alpha < 128 are always left
 // transparent (VTracer keys them out only when its sampled rows are at least 40% transparent). The
-// "thread" test counts boundary edges (two per boundary pixel) rather than boundary pixels.
+// "thread" test counts boundary edges (two per boundary pixel) rather than boundary pixels. The
+// drift limit of stage 1 is Ferry's: without it (VTracer) a smooth gradient chains into one flat
+// region; with it the gradient becomes bands, which raises SSIM on shaded images.
 //
 // Thread-safety: pure functions; concurrent calls on different inputs are safe.
 #pragma once
