@@ -161,7 +161,8 @@ Result<Regions> Segment(const Image& rgba, const SegmentRule& rule, const Contro
       if (r.label[i] == kNone) continue;
       const std::uint32_t a = r.label[i] = number[sets.Find(r.label[i])];
       ++r.area[a];
-      for (int c = 0; c < 3; ++c) r.sum[a][c] += px[i * 4 + c];
+      if (rule.vtracer)
+        for (int c = 0; c < 3; ++c) r.sum[a][c] += px[i * 4 + c];
       Box& b = r.box[a];
       b.x0 = std::min(b.x0, x);
       b.y0 = std::min(b.y0, y);
@@ -169,8 +170,9 @@ Result<Regions> Segment(const Image& rgba, const SegmentRule& rule, const Contro
       b.y1 = std::max(b.y1, y + 1);
     }
   }
-  // Boundary edges, once every label is final.
-  for (int y = 0; y < h; ++y) {
+  // Boundary edges, once every label is final. Plain components (binary mode) are never merged,
+  // so they need neither these nor colour sums.
+  for (int y = 0; y < h && rule.vtracer; ++y) {
     for (int x = 0; x < w; ++x) {
       const std::size_t i = static_cast<std::size_t>(y) * w + x;
       const std::uint32_t a = r.label[i];
@@ -530,10 +532,15 @@ Result<Clustering> ClusterBinary(const Image& rgba, const VectorizeParams& param
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint8_t* p = rgba.pixels.data() + i * 4;
     const int a = p[3];
-    int luma = 0;
-    for (int c = 0; c < 3; ++c) {
-      constexpr int kWeight[3] = {299, 587, 114};
-      luma += kWeight[c] * ((p[c] * a + 255 * (255 - a) + 127) / 255);
+    int luma;
+    if (a == 255) {  // the common case needs no compositing
+      luma = 299 * p[0] + 587 * p[1] + 114 * p[2];
+    } else {
+      luma = 0;
+      for (int c = 0; c < 3; ++c) {
+        constexpr int kWeight[3] = {299, 587, 114};
+        luma += kWeight[c] * ((p[c] * a + 255 * (255 - a) + 127) / 255);
+      }
     }
     if (luma < 128 * 1000) mask.pixels[i * 4 + 3] = 255;
   }
