@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from './random.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -76,17 +77,6 @@ function render(svg, size, file) {
     timeout: 120000,
   });
   fs.renameSync(tmp, file);
-}
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function noiseImage(W, H) {

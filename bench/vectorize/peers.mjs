@@ -25,6 +25,7 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from './random.mjs';
 
 const VTRACER_DEFAULTS = {
   colorMode: 0, hierarchical: 0, filterSpeckle: 4, colorPrecision: 6, layerDifference: 16,
@@ -65,17 +66,6 @@ function decode(buf) {
 
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 const countPaths = (svg) => (svg.match(/<path\b/g) || []).length;
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function emit(obj) {
   fs.writeSync(1, JSON.stringify(obj) + '\n');

@@ -13,10 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-
-import { HttpServerProcess, RecordingTransport, TEST_TIMEOUT_MS, listAllTools, opts } from './lib.mjs';
+import { TEST_TIMEOUT_MS, closeHttpSession, listAllTools, openHttpSession, opts } from './lib.mjs';
 
 // A one-page PDF written by hand (Helvetica lines at the given baselines), with a real
 // cross-reference table, so the test needs no fixture file.
@@ -47,7 +44,7 @@ const textOf = (result) => result.content.filter((c) => c.type === 'text').map((
 describe('document tools via the official TypeScript SDK client (Streamable HTTP)', () => {
   const work = mkdtempSync(join(tmpdir(), 'ferry-docs-interop-'));
   const root = join(work, 'root');
-  let server;
+  let session;
   let client;
   let transport;
 
@@ -58,18 +55,12 @@ describe('document tools via the official TypeScript SDK client (Streamable HTTP
     writeFileSync(join(root, 'data.csv'), 'city;people\nParis;2100000\nLyon;520000\n');
     writeFileSync(join(root, 'page.html'), '<html><body><h1>Page</h1><p>Hello <b>there</b></p></body></html>');
     writeFileSync(join(root, 'broken.csv'), 'name,"never closed\n');
-    server = await HttpServerProcess.start(['--set', `documents.allowed_roots=${root}`]);
-    transport = new RecordingTransport(new StreamableHTTPClientTransport(new URL(server.url)));
-    client = new Client({ name: 'ferry-docs-interop', version: '1.0.0' }, { capabilities: {} });
-    await client.connect(transport, opts());
+    session = await openHttpSession('ferry-docs-interop', ['--set', `documents.allowed_roots=${root}`]);
+    ({ client, transport } = session);
   });
 
   after(async () => {
-    await client?.close();
-    if (server) {
-      const exit = await server.stop();
-      assert.deepEqual(exit, { code: 0, signal: null }, server.stderr);
-    }
+    await closeHttpSession(session);
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -13,10 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-
-import { HttpServerProcess, RecordingTransport, TEST_TIMEOUT_MS, listAllTools, opts } from './lib.mjs';
+import { TEST_TIMEOUT_MS, closeHttpSession, listAllTools, openHttpSession, opts } from './lib.mjs';
 
 // An RGB PNG of width x height whose pixel colours `colourAt(x, y)` gives.
 function makePng(width, height, colourAt) {
@@ -53,7 +50,7 @@ const textOf = (result) => result.content.filter((c) => c.type === 'text').map((
 describe('image tools via the official TypeScript SDK client (Streamable HTTP)', () => {
   const work = mkdtempSync(join(tmpdir(), 'ferry-images-interop-'));
   const root = join(work, 'root');
-  let server;
+  let session;
   let client;
   let transport;
 
@@ -63,18 +60,12 @@ describe('image tools via the official TypeScript SDK client (Streamable HTTP)',
     writeFileSync(join(root, 'shapes.png'), shapes(160, 120));
     writeFileSync(join(root, 'small.png'), shapes(64, 48));
     writeFileSync(join(root, 'broken.png'), shapes(64, 48).subarray(0, 60));
-    server = await HttpServerProcess.start(['--set', `documents.allowed_roots=${root}`]);
-    transport = new RecordingTransport(new StreamableHTTPClientTransport(new URL(server.url)));
-    client = new Client({ name: 'ferry-images-interop', version: '1.0.0' }, { capabilities: {} });
-    await client.connect(transport, opts());
+    session = await openHttpSession('ferry-images-interop', ['--set', `documents.allowed_roots=${root}`]);
+    ({ client, transport } = session);
   });
 
   after(async () => {
-    await client?.close();
-    if (server) {
-      const exit = await server.stop();
-      assert.deepEqual(exit, { code: 0, signal: null }, server.stderr);
-    }
+    await closeHttpSession(session);
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -5,6 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -143,6 +146,25 @@ export class HttpServerProcess {
 }
 
 // Runs a test body and remembers failures, so `after` can show the server's stderr.
+// A fixture server started with `serverArgs` and an SDK client connected to it over Streamable
+// HTTP through a RecordingTransport (so tests can read the raw messages). Close with closeSession.
+export async function openHttpSession(clientName, serverArgs) {
+  const server = await HttpServerProcess.start(serverArgs);
+  const transport = new RecordingTransport(new StreamableHTTPClientTransport(new URL(server.url)));
+  const client = new Client({ name: clientName, version: '1.0.0' }, { capabilities: {} });
+  await client.connect(transport, opts());
+  return { server, client, transport };
+}
+
+// Closes the client, stops the server and checks that it exited cleanly.
+export async function closeHttpSession(session) {
+  await session?.client?.close();
+  if (session?.server) {
+    const exit = await session.server.stop();
+    assert.deepEqual(exit, { code: 0, signal: null }, session.server.stderr);
+  }
+}
+
 // Every tool the server lists, following nextCursor across pages.
 export async function listAllTools(client) {
   const all = [];
